@@ -1,0 +1,297 @@
+"""The instructor's build and check: ``python -m course build`` / ``python -m course check``.
+
+``build`` regenerates, from ``source/``:
+
+* ``release/NN_topic/NN_topic.ipynb`` with nbgrader's ``generate_assignment``
+  (solutions replaced by a stub, hidden tests removed, cells locked);
+* ``solutions/NN_topic.ipynb``: the source with the nbgrader markers removed,
+  executed in quick mode with its outputs stored, for nbval.
+
+``check`` fails, saying why, when a source notebook is malformed (outputs
+left in, bad or duplicated nbgrader metadata), when a release notebook leaks a
+solution or a hidden test, when a solution fails its own tests, or when
+regenerating would change ``release/`` or ``solutions/``.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+LEAKS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "BEGIN MARK SCHEME")
+IGNORE_OUTPUT_TAGS = {"nbval-ignore-output", "nbval-skip"}
+GRADE_ID = re.compile(r"^(?P<asg>\d\d_[a-z0-9_]+)-[A-Za-z0-9_]+(-[A-Za-z0-9_]+)+$")
+
+
+class CheckFailed(Exception):
+    """The repository is not in a state to ship; the message lists every problem."""
+
+
+def assignments(root=ROOT):
+    """Assignment ids, in teaching order: the folders of ``source/`` holding ``<id>.ipynb``."""
+    return sorted(p.name for p in (Path(root) / "source").iterdir()
+                  if (p / f"{p.name}.ipynb").is_file())
+
+
+def source_path(asg, root=ROOT):
+    return Path(root) / "source" / asg / f"{asg}.ipynb"
+
+
+def release_path(asg, root=ROOT):
+    return Path(root) / "release" / asg / f"{asg}.ipynb"
+
+
+def solution_path(asg, root=ROOT):
+    return Path(root) / "solutions" / f"{asg}.ipynb"
+
+
+def tool_env(**extra):
+    """The environment for nbgrader and kernels: this Python's ``bin/`` first on PATH (nbgrader runs ``alembic``)."""
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env.update(extra)
+    return env
+
+
+def nbgrader(*args, root=ROOT, check=True, db=None, **kw):
+    """Run one nbgrader command in the course directory ``root``; raise with its output on failure."""
+    cmd = [sys.executable, "-m", "nbgrader", *args]
+    if db is not None:
+        cmd.append(f"--CourseDirectory.db_url=sqlite:///{db}")
+    proc = subprocess.run(cmd, cwd=root, env=tool_env(), capture_output=True, text=True, **kw)
+    if check and proc.returncode != 0:
+        raise CheckFailed(f"`nbgrader {' '.join(args)}` failed (exit {proc.returncode}):\n"
+                          + (proc.stdout + proc.stderr)[-3000:])
+    return proc
+
+
+# ----------------------------------------------------------------------------
+# solutions
+
+def strip_markers(source):
+    """The cell source with the nbgrader solution / hidden-test marker lines removed."""
+    return "\n".join(line for line in source.split("\n") if line.strip() not in MARKERS)
+
+
+def make_solution(nb):
+    """The answer key: a copy of the source notebook without nbgrader's markers (not yet executed)."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        cell.source = strip_markers(cell.source)
+    return nb
+
+
+def execute(nb, cwd, timeout=600):
+    """Execute ``nb`` in quick mode in a fresh kernel; raise ``CheckFailed`` naming the first failing cell."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=False,
+                            record_timing=False, store_widget_state=False,
+                            resources={"metadata": {"path": str(cwd)}})
+    try:
+        client.execute(env=tool_env(COURSE_QUICK="1", PYTHONHASHSEED="0"))
+    except CellExecutionError as err:
+        grade_id = None
+        for cell in nb.cells:
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error":
+                    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        raise CheckFailed(f"cell {grade_id or '?'} failed:\n{str(err)[-2500:]}") from None
+    return nb
+
+
+def normalized(nb):
+    """What must reproduce exactly: sources, tags and the outputs of cells not tagged to be ignored."""
+    out = []
+    for cell in nb.cells:
+        tags = set(cell.metadata.get("tags", []))
+        entry = {"type": cell.cell_type, "source": cell.source, "tags": sorted(tags)}
+        if cell.cell_type == "code" and not tags & IGNORE_OUTPUT_TAGS:
+            outputs = []
+            for o in cell.get("outputs", []):
+                o = {k: v for k, v in o.items() if k not in ("execution_count", "metadata")}
+                if "data" in o:
+                    o["data"] = {k: v for k, v in o["data"].items()
+                                 if not k.startswith("image/") and "widget" not in k}
+                outputs.append(o)
+            entry["outputs"] = outputs
+        out.append(entry)
+    return json.dumps(out, sort_keys=True, indent=1)
+
+
+def build_solution(asg, root=ROOT):
+    """Regenerate ``solutions/<asg>.ipynb``; keep the file untouched if only ignored outputs would change."""
+    src = nbformat.read(source_path(asg, root), as_version=4)
+    nb = execute(make_solution(src), cwd=Path(root) / "solutions")
+    dest = solution_path(asg, root)
+    if dest.exists() and normalized(nbformat.read(dest, as_version=4)) == normalized(nb):
+        return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, dest)
+    return dest
+
+
+# ----------------------------------------------------------------------------
+# release
+
+def build_release(asg, root=ROOT, db=None):
+    """Regenerate ``release/<asg>/`` with nbgrader's ``generate_assignment``."""
+    nbgrader("generate_assignment", asg, "--force", "--log-level=WARN", root=root, db=db)
+    # nbgrader copies every file of the source folder; only notebooks ship.
+    return release_path(asg, root)
+
+
+def build(root=ROOT, only=None, jobs=2, db=None, log=print):
+    """Regenerate ``release/`` and ``solutions/`` for every assignment (or those in ``only``)."""
+    root = Path(root)
+    todo = list(only) if only else assignments(root)
+    for asg in todo:
+        build_release(asg, root, db=db)
+        log(f"release/{asg}/{asg}.ipynb")
+    errors = []
+
+    def one(asg):
+        try:
+            build_solution(asg, root)
+            log(f"solutions/{asg}.ipynb")
+        except CheckFailed as err:
+            errors.append(f"solutions/{asg}.ipynb: {err}")
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        list(pool.map(one, todo))
+    if errors:
+        raise CheckFailed("\n".join(sorted(errors)))
+
+
+# ----------------------------------------------------------------------------
+# checks
+
+def lint_source(asg, root=ROOT):
+    """Problems with one source notebook's outputs and nbgrader metadata (an empty list when it is sound)."""
+    path = source_path(asg, root)
+    rel = path.relative_to(root)
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as err:  # noqa: BLE001 - any unreadable notebook is a problem to report
+        return [f"{rel}: not a readable notebook ({err})"]
+    problems, ids = [], {}
+    written = 0
+    for i, cell in enumerate(nb.cells):
+        where = f"{rel} cell {i}"
+        if cell.cell_type == "code" and (cell.get("outputs") or cell.get("execution_count")):
+            problems.append(f"{where}: has outputs or an execution count (source notebooks are stripped: "
+                            "run `jupyter nbconvert --clear-output --inplace` on it)")
+        meta = cell.metadata.get("nbgrader")
+        if meta is None:
+            problems.append(f"{where}: has no nbgrader metadata (every non-answer cell must be locked)")
+            continue
+        gid = meta.get("grade_id", "")
+        where = f"{rel} cell {i} ({gid or 'no grade_id'})"
+        m = GRADE_ID.match(gid or "")
+        if not m or m.group("asg") != asg:
+            problems.append(f"{where}: grade_id must look like '{asg}-<name>-<aspect>'")
+        if gid in ids:
+            problems.append(f"{where}: duplicate grade_id (also cell {ids[gid]})")
+        ids[gid] = i
+        solution, grade, locked = meta.get("solution", False), meta.get("grade", False), meta.get("locked", False)
+        points = meta.get("points")
+        if (grade or meta.get("task")) != (points is not None):
+            problems.append(f"{where}: points belong on graded cells, and every graded cell needs points")
+        if solution and locked:
+            problems.append(f"{where}: an answer cell cannot be locked")
+        if not solution and not locked:
+            problems.append(f"{where}: every non-answer cell must be locked")
+        if cell.cell_type == "code" and solution:
+            if "### BEGIN SOLUTION" not in cell.source or "### END SOLUTION" not in cell.source:
+                problems.append(f"{where}: an answer cell needs ### BEGIN SOLUTION / ### END SOLUTION")
+            if grade:
+                problems.append(f"{where}: answer cells carry no points; points live on test cells")
+        if cell.cell_type == "code" and grade and not solution:
+            first = cell.source.lstrip().split("\n", 1)[0]
+            if not first.startswith(('"""', "'''")):
+                problems.append(f"{where}: a test cell opens with a one-line docstring saying what it checks")
+        if cell.cell_type == "markdown" and solution and grade:
+            written += 1
+    if written == 0:
+        problems.append(f"{rel}: needs at least one manually graded written answer")
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for heading in ("Summary", "Further exercises"):
+        if not re.search(rf"^#+ .*{heading}", text, re.M):
+            problems.append(f"{rel}: has no '{heading}' section")
+    if nb.metadata.get("kernelspec", {}).get("name") != "python3":
+        problems.append(f"{rel}: the kernelspec must be python3")
+    return problems
+
+
+def scan_release(path, root=ROOT):
+    """Problems with one generated student notebook: any solution or hidden test that reached it."""
+    text = Path(path).read_text(encoding="utf-8")
+    rel = Path(path).relative_to(root)
+    return [f"{rel}: contains '{leak}' (a solution or hidden test leaked)" for leak in LEAKS if leak in text]
+
+
+def _tree(root, sub):
+    base = Path(root) / sub
+    return {p.relative_to(base).as_posix(): p for p in base.rglob("*")
+            if p.is_file() and ".ipynb_checkpoints" not in p.parts and "checkpoints" not in p.parts}
+
+
+def check(root=ROOT, jobs=2, log=print):
+    """Run every check; raise :class:`CheckFailed` listing all problems found."""
+    root = Path(root)
+    todo = assignments(root)
+    problems = []
+    for asg in todo:
+        problems += lint_source(asg, root)
+        if not release_path(asg, root).exists():
+            problems.append(f"release/{asg}/{asg}.ipynb is missing: run `python -m course build`")
+        if not solution_path(asg, root).exists():
+            problems.append(f"solutions/{asg}.ipynb is missing: run `python -m course build`")
+    for p in sorted((root / "release").rglob("*.ipynb")):
+        problems += scan_release(p, root)
+    if problems:
+        raise CheckFailed("\n".join(problems))
+    log(f"lint: {len(todo)} source notebooks sound, release/ leaks nothing")
+
+    with tempfile.TemporaryDirectory(prefix="course-check-") as tmp:
+        tmp = Path(tmp)
+        shutil.copytree(root / "source", tmp / "source")
+        shutil.copy(root / "nbgrader_config.py", tmp)
+        (tmp / "solutions").mkdir()
+        try:
+            build(tmp, jobs=jobs, db=tmp / "gradebook.db", log=lambda *_: None)
+        except CheckFailed as err:
+            raise CheckFailed(f"a solution notebook fails:\n{err}") from None
+        mine, fresh = _tree(root, "release"), _tree(tmp, "release")
+        for name in sorted(set(mine) | set(fresh)):
+            if name not in fresh:
+                problems.append(f"release/{name} is not generated from source/ (delete it, or add its source)")
+            elif name not in mine:
+                problems.append(f"release/{name} is missing: run `python -m course build`")
+            elif mine[name].read_bytes() != fresh[name].read_bytes():
+                problems.append(f"release/{name} differs from what source/ generates: run `python -m course build`")
+        mine, fresh = _tree(root, "solutions"), _tree(tmp, "solutions")
+        for name in sorted(set(mine) | set(fresh)):
+            if not name.endswith(".ipynb"):
+                continue
+            if name not in fresh:
+                problems.append(f"solutions/{name} is not generated from source/")
+            elif name not in mine:
+                problems.append(f"solutions/{name} is missing: run `python -m course build`")
+            elif normalized(nbformat.read(mine[name], as_version=4)) != normalized(nbformat.read(fresh[name], as_version=4)):
+                problems.append(f"solutions/{name} differs from what source/ generates: run `python -m course build`")
+    if problems:
+        raise CheckFailed("\n".join(problems))
+    log(f"regenerated {len(todo)} assignments: release/ and solutions/ are up to date, every solution passes")

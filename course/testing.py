@@ -1,0 +1,164 @@
+"""Helpers for the notebooks' test cells (introduced in 01_convolution).
+
+They work with any way of writing a network (``nn.Sequential``, a class with
+any attribute names, nested blocks), because they look at what the network
+*does* (forward hooks, call order) rather than how it is spelled, and every
+failure says what to fix.
+"""
+from __future__ import annotations
+
+import contextlib
+import importlib
+
+import torch
+
+
+def num_params(net):
+    """Total number of parameters (weights and biases) of ``net``."""
+    return sum(p.numel() for p in net.parameters())
+
+
+def leaf_calls(net, *inputs):
+    """Run ``net`` once and return ``[(name, module, output), ...]`` for every leaf module call, in order.
+
+    A leaf is a module with no children (``nn.Conv2d``, ``nn.ReLU``, ...);
+    ``name`` is its name in ``net.named_modules()``.  Works with any container.
+    """
+    names = {m: n for n, m in net.named_modules()}
+    calls, handles = [], []
+
+    def hook(module, args, output):
+        calls.append((names.get(module, type(module).__name__), module, output))
+
+    for m in net.modules():
+        if not list(m.children()):
+            handles.append(m.register_forward_hook(hook))
+    try:
+        with torch.no_grad():
+            net(*inputs)
+    finally:
+        for h in handles:
+            h.remove()
+    return calls
+
+
+def layer_shapes(net, X, types=None):
+    """Output shapes (without the batch dimension) of the leaf layers of ``net`` on ``X``, in call order.
+
+    ``types`` keeps only layers of those classes, e.g. ``(nn.Conv2d, nn.Linear)``.
+    """
+    return [tuple(out.shape[1:]) for _, m, out in leaf_calls(net, X)
+            if isinstance(out, torch.Tensor) and (types is None or isinstance(m, types))]
+
+
+def check_shape(actual, expected, what, hint=""):
+    """Assert a tensor (or shape) has shape ``expected``; the message names ``what`` and a ``hint``."""
+    shape = tuple(actual.shape) if hasattr(actual, "shape") else tuple(actual)
+    expected = tuple(expected)
+    assert shape == expected, f"expected {what} to have shape {expected}, got {shape}" + (f": {hint}" if hint else "")
+
+
+def check_close(actual, expected, what, atol=1e-5, rtol=1.3e-6, hint=""):
+    """``torch.testing.assert_close`` with a message that says what was compared and what to check.
+
+    Shapes must match first; dtypes may differ (both are compared in float64).
+    """
+    assert isinstance(actual, torch.Tensor), f"{what} should be a torch.Tensor, got {type(actual).__name__}"
+    expected = torch.as_tensor(expected)
+    check_shape(actual, expected.shape, what, hint)
+    try:
+        torch.testing.assert_close(actual.detach().double().cpu(), expected.detach().double().cpu(),
+                                   atol=atol, rtol=rtol)
+    except AssertionError as err:
+        detail = str(err).strip().splitlines()
+        raise AssertionError(f"{what} is wrong (tolerance atol={atol}, rtol={rtol}). "
+                             + (hint + ". " if hint else "") + " ".join(detail[:3])) from None
+
+
+def check_equal(actual, expected, what, hint=""):
+    """Assert ``actual == expected`` for plain Python values, with an actionable message."""
+    assert actual == expected, f"{what}: expected {expected!r}, got {actual!r}" + (f": {hint}" if hint else "")
+
+
+def check_param_count(net, expected, what="the network", hint=""):
+    """Assert ``net`` has exactly ``expected`` parameters."""
+    n = num_params(net)
+    assert n == expected, (f"expected {what} to have {expected:,} parameters, got {n:,} "
+                           f"({n - expected:+,})" + (f": {hint}" if hint else ""))
+
+
+def _resolve(dotted):
+    parts = dotted.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        try:
+            owner = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        for attr in parts[i:-1]:
+            owner = getattr(owner, attr)
+        return owner, parts[-1]
+    raise ValueError(f"cannot resolve {dotted}")
+
+
+@contextlib.contextmanager
+def forbid(*dotted_names, reason="this exercise asks you to write it yourself"):
+    """Make the named built-ins raise while the block runs, then restore them.
+
+    ``with forbid("torch.nn.functional.conv2d", "torch.conv2d"): corr2d(X, K)``
+    fails with a clear message if ``corr2d`` calls either function (``F.conv2d``
+    included, since ``F`` is ``torch.nn.functional``).
+    """
+    saved = []
+
+    def make_raiser(name):
+        def raiser(*args, **kwargs):
+            raise AssertionError(f"{name} is disabled in this test: {reason}")
+        return raiser
+
+    try:
+        for name in dotted_names:
+            owner, attr = _resolve(name)
+            saved.append((owner, attr, getattr(owner, attr)))
+            setattr(owner, attr, make_raiser(name))
+        yield
+    finally:
+        for owner, attr, original in reversed(saved):
+            setattr(owner, attr, original)
+
+
+def copy_weights(src, dst, *inputs):
+    """Copy the parameters and buffers of ``src`` into ``dst``, layer by layer in forward order.
+
+    Both networks are run once on ``inputs``; the leaf layers that hold
+    parameters or buffers are paired in the order they are called, so ``dst``
+    may use any container and any attribute names.  Fails with a message when
+    the layers do not correspond (a layer missing, another type, other shapes).
+    """
+    def stateful(net):
+        seen, out = set(), []
+        for name, m, _ in leaf_calls(net, *inputs):
+            if id(m) not in seen and (list(m.parameters(recurse=False)) or list(m.buffers(recurse=False))):
+                seen.add(id(m))
+                out.append((name, m))
+        return out
+
+    a, b = stateful(src), stateful(dst)
+    assert len(a) == len(b), (f"expected {len(a)} layers with weights, in this order: "
+                              f"{[type(m).__name__ for _, m in a]}; your network has {len(b)}: "
+                              f"{[type(m).__name__ for _, m in b]}")
+    for (na, ma), (nb, mb) in zip(a, b):
+        sa, sb = ma.state_dict(), mb.state_dict()
+        assert type(ma) is type(mb) or {k: v.shape for k, v in sa.items()} == {k: v.shape for k, v in sb.items()}, (
+            f"layer '{nb}' is a {type(mb).__name__}, but a {type(ma).__name__} was expected at that point")
+        shapes_a = [tuple(v.shape) for v in sa.values()]
+        shapes_b = [tuple(v.shape) for v in sb.values()]
+        assert shapes_a == shapes_b, (f"layer '{nb}' ({type(mb).__name__}) holds tensors of shapes {shapes_b}, "
+                                      f"expected {shapes_a}")
+        with torch.no_grad():
+            for va, vb in zip(sa.values(), sb.values()):
+                vb.copy_(va)
+    return dst
+
+
+__all__ = ["num_params", "leaf_calls", "layer_shapes", "check_shape", "check_close", "check_equal",
+           "check_param_count", "forbid", "copy_weights"]

@@ -1,0 +1,221 @@
+"""Devices, seeds, quick mode and the training loop every architecture notebook uses.
+
+:func:`train_ch6` does the job of d2l's function of the same name (introduced
+in 05_lenet) and is faster:
+
+* batches come from :class:`course.data.FashionMNISTLoader`, already on the device;
+* on CUDA it trains in mixed precision (bf16 where supported) with
+  channels_last tensors;
+* loss and accuracy are accumulated on the device and read back once per
+  epoch, so the GPU is never stalled by a per-batch ``float()``;
+* it saves a checkpoint after every epoch and resumes from it (断点续训).
+"""
+from __future__ import annotations
+
+import math
+import os
+import random
+import time
+from contextlib import nullcontext
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+QUICK_BATCHES = 2      # batches per pass in quick mode
+QUICK_BATCH_SIZE = 16  # largest batch in quick mode
+QUICK_EPOCHS = 1
+
+
+def quick_mode():
+    """True when ``COURSE_QUICK=1`` or nbgrader is executing the notebook (spec section 5)."""
+    return os.environ.get("COURSE_QUICK", "") not in ("", "0") or bool(os.environ.get("NBGRADER_EXECUTION"))
+
+
+def try_gpu(i=0):
+    """Return ``cuda:i`` if that GPU exists, else the CPU (d2l 5.6; used from 05_lenet on)."""
+    if torch.cuda.device_count() >= i + 1:
+        return torch.device(f"cuda:{i}")
+    return torch.device("cpu")
+
+
+def try_all_gpus():
+    """All GPUs, or ``[cpu]`` if there is none (d2l 5.6)."""
+    return [torch.device(f"cuda:{i}") for i in range(torch.cuda.device_count())] or [torch.device("cpu")]
+
+
+def seed_everything(seed=0):
+    """Seed Python, NumPy and PyTorch (CPU and every GPU) so results repeat; used in every notebook."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.cuda.manual_seed_all(seed)
+
+
+def init_weights(m):
+    """Xavier-uniform initialisation of conv and linear weights, as d2l's ``train_ch6`` does."""
+    if isinstance(m, (nn.Linear, nn.Conv2d)):
+        nn.init.xavier_uniform_(m.weight)
+
+
+def _amp(device):
+    """The autocast context and whether a GradScaler is needed, for this device."""
+    if device.type != "cuda":
+        return nullcontext(), False
+    if torch.cuda.is_bf16_supported():
+        return torch.autocast("cuda", dtype=torch.bfloat16), False
+    return torch.autocast("cuda", dtype=torch.float16), True
+
+
+def _accuracy_sums(net, data_iter, device, memory_format):
+    """(correct, count) over ``data_iter`` as device tensors; the caller syncs once."""
+    correct = torch.zeros((), dtype=torch.long, device=device)
+    count = 0
+    amp, _ = _amp(device)
+    with torch.no_grad(), amp:
+        for X, y in data_iter:
+            X = X.to(device, non_blocking=True).contiguous(memory_format=memory_format)
+            y = y.to(device, non_blocking=True)
+            correct += (net(X).argmax(dim=1) == y).sum()
+            count += y.numel()
+    return correct, count
+
+
+def save_checkpoint(path, net, optimizer, history):
+    """Write model, optimizer and history atomically (a crash mid-write never corrupts the file)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    torch.save({"model": net.state_dict(), "optimizer": optimizer.state_dict(), "history": history}, tmp)
+    os.replace(tmp, path)
+
+
+def load_checkpoint(path, net, optimizer=None, device=None):
+    """Load a checkpoint written by :func:`save_checkpoint` into ``net`` (and ``optimizer``); return its history."""
+    state = torch.load(path, map_location=device or "cpu", weights_only=False)
+    net.load_state_dict(state["model"])
+    if optimizer is not None:
+        optimizer.load_state_dict(state["optimizer"])
+    return state["history"]
+
+
+def _checkpoint_path(checkpoint):
+    """Quick-mode runs keep their checkpoints apart, so they never pass for real training."""
+    if checkpoint is None:
+        return None
+    path = Path(checkpoint)
+    return path.with_name(path.stem + ".quick" + path.suffix) if quick_mode() else path
+
+
+def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, *, checkpoint=None,
+              init=True, warmup_steps=0, compile=False, plot=True, save_plot=None, verbose=True):
+    """Train ``net`` with SGD and cross-entropy, like d2l's ``train_ch6`` (introduced in 05_lenet).
+
+    Returns the history: a dict of per-epoch lists ``train_loss``, ``train_acc``,
+    ``test_acc``, ``seconds`` and ``examples_per_sec`` (wall time, data included).
+
+    * ``checkpoint``: a file; if it exists, training resumes after its last
+      epoch (and nothing is trained if all ``num_epochs`` are done).
+    * ``init``: apply d2l's Xavier initialisation first (ignored when resuming).
+    * ``warmup_steps``: raise the learning rate linearly from 0 over this many
+      batches (keeps NiN and GoogLeNet from diverging in their first steps).
+    * ``compile``: wrap the network in ``torch.compile`` (CUDA only).
+    * ``plot``: live plot of loss and accuracies; ``save_plot`` also writes
+      it as a PNG (headless runs write ``training.png`` when no name is given).
+    * In quick mode (:func:`quick_mode`) it runs one epoch on the loaders'
+      couple of batches.
+    """
+    from .plot import Animator
+
+    device = torch.device(device) if device is not None else try_gpu()
+    quick = quick_mode()
+    if quick:
+        num_epochs = min(num_epochs, QUICK_EPOCHS)
+    memory_format = torch.channels_last if device.type == "cuda" else torch.contiguous_format
+    net.to(device=device, memory_format=memory_format)
+    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+    history = {k: [] for k in ("train_loss", "train_acc", "test_acc", "seconds", "examples_per_sec")}
+    ckpt = _checkpoint_path(checkpoint)
+    if ckpt is not None and ckpt.exists():
+        history = load_checkpoint(ckpt, net, optimizer, device)
+        if verbose:
+            print(f"resumed from {ckpt} after epoch {len(history['train_loss'])}")
+    elif init:
+        net.apply(init_weights)
+    start_epoch = len(history["train_loss"])
+    model = torch.compile(net) if compile and device.type == "cuda" else net
+    loss_fn = nn.CrossEntropyLoss()
+    amp, needs_scaler = _amp(device)
+    scaler = torch.amp.GradScaler("cuda") if needs_scaler else None
+    animator = Animator(xlabel="epoch", xlim=[1, max(num_epochs, 2)], legend=["train loss", "train acc", "test acc"],
+                        save_path=save_plot) if plot else None
+    if animator is not None:
+        for e in range(start_epoch):
+            animator.add(e + 1, (history["train_loss"][e], history["train_acc"][e], history["test_acc"][e]))
+
+    from tqdm.auto import tqdm
+    steps_per_epoch = len(train_iter)
+    bar = tqdm(total=(num_epochs - start_epoch) * steps_per_epoch, desc="training", unit="batch",
+               disable=not verbose or num_epochs <= start_epoch, leave=False)
+    step = start_epoch * steps_per_epoch
+    for epoch in range(start_epoch, num_epochs):
+        start = time.perf_counter()
+        net.train()
+        loss_sum = torch.zeros((), device=device)
+        correct = torch.zeros((), dtype=torch.long, device=device)
+        seen = 0
+        for X, y in train_iter:
+            X = X.to(device, non_blocking=True).contiguous(memory_format=memory_format)
+            y = y.to(device, non_blocking=True)
+            if warmup_steps and step < warmup_steps:
+                for group in optimizer.param_groups:
+                    group["lr"] = lr * (step + 1) / warmup_steps
+            elif warmup_steps and step == warmup_steps:
+                for group in optimizer.param_groups:
+                    group["lr"] = lr
+            with amp:
+                y_hat = model(X)
+                loss = loss_fn(y_hat, y)
+            optimizer.zero_grad(set_to_none=True)
+            if scaler is not None:
+                scaler.scale(loss).backward()
+                scaler.step(optimizer)
+                scaler.update()
+            else:
+                loss.backward()
+                optimizer.step()
+            with torch.no_grad():
+                loss_sum += loss.detach().float() * y.numel()
+                correct += (y_hat.argmax(dim=1) == y).sum()
+            seen += y.numel()
+            step += 1
+            bar.update(1)
+        net.eval()
+        test_correct, test_count = _accuracy_sums(model, test_iter, device, memory_format)
+        # the one host sync of the epoch
+        train_loss = loss_sum.item() / seen
+        train_acc = correct.item() / seen
+        test_acc = test_correct.item() / max(test_count, 1)
+        seconds = time.perf_counter() - start
+        for key, value in zip(history, (train_loss, train_acc, test_acc, seconds, seen / seconds)):
+            history[key].append(value)
+        if not math.isfinite(train_loss):
+            bar.close()
+            raise FloatingPointError(f"the training loss became {train_loss} in epoch {epoch + 1}: "
+                                     "lower the learning rate or add warm-up (warmup_steps)")
+        if ckpt is not None:
+            save_checkpoint(ckpt, net, optimizer, history)
+        if animator is not None:
+            animator.add(epoch + 1, (train_loss, train_acc, test_acc))
+        bar.set_postfix(loss=f"{train_loss:.3f}", test_acc=f"{test_acc:.3f}")
+    bar.close()
+    if animator is not None:
+        animator.close()
+    if verbose and history["train_loss"]:
+        mode = " (quick mode: a couple of batches, not a real result)" if quick else ""
+        print(f"loss {history['train_loss'][-1]:.3f}, train acc {history['train_acc'][-1]:.3f}, "
+              f"test acc {history['test_acc'][-1]:.3f}{mode}")
+        if len(history["examples_per_sec"]) > start_epoch:
+            print(f"{history['examples_per_sec'][-1]:.1f} examples/sec on {device}")
+    return history
