@@ -153,13 +153,18 @@ def build_release(asg, root=ROOT, db=None):
     return release_path(asg, root)
 
 
-def build(root=ROOT, only=None, jobs=2, db=None, log=print):
-    """Regenerate ``release/`` and ``solutions/`` for every assignment (or those in ``only``)."""
+def build(root=ROOT, only=None, jobs=2, log=print):
+    """Regenerate ``release/`` and ``solutions/`` for every assignment (or those in ``only``).
+
+    nbgrader records the assignments in a throwaway gradebook: building never
+    touches the class's grades (``python -m course grade`` syncs its own).
+    """
     root = Path(root)
     todo = list(only) if only else assignments(root)
-    for asg in todo:
-        build_release(asg, root, db=db)
-        log(f"release/{asg}/{asg}.ipynb")
+    with tempfile.TemporaryDirectory(prefix="course-build-") as tmp:
+        for asg in todo:
+            build_release(asg, root, db=Path(tmp) / "gradebook.db")
+            log(f"release/{asg}/{asg}.ipynb")
     errors = []
 
     def one(asg):
@@ -271,7 +276,7 @@ def check(root=ROOT, jobs=2, log=print):
         shutil.copy(root / "nbgrader_config.py", tmp)
         (tmp / "solutions").mkdir()
         try:
-            build(tmp, jobs=jobs, db=tmp / "gradebook.db", log=lambda *_: None)
+            build(tmp, jobs=jobs, log=lambda *_: None)
         except CheckFailed as err:
             raise CheckFailed(f"a solution notebook fails:\n{err}") from None
         mine, fresh = _tree(root, "release"), _tree(tmp, "release")

@@ -1,0 +1,58 @@
+"""Real ``nbgrader autograde`` runs: blank scores 0, solutions and every alternative score full, planted bugs lose points.
+
+All assignments are graded once per session, two at a time (one nbgrader
+process each), as soon as the first test asks; each test then reads its
+submission's scores from the gradebook results.
+"""
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from course.build import assignments
+from harness import autograde, submissions
+
+ASSIGNMENTS = [a for a in assignments() if (Path(__file__).parent / "mutations" / f"{a}.py").exists()]
+_pool, _futures, _tmp = None, {}, None
+
+
+SELECTED = set()  # filled by conftest from the collected tests, so `-k` grades only what it needs
+
+
+def graded(asg):
+    global _pool, _tmp
+    if _pool is None:
+        _tmp = tempfile.TemporaryDirectory(prefix="course-autograde-")
+        _pool = ThreadPoolExecutor(max_workers=2)
+        for a in sorted(SELECTED | {asg}):
+            _futures[a] = _pool.submit(autograde, a, Path(_tmp.name) / a)
+    if asg not in _futures:
+        _futures[asg] = _pool.submit(autograde, asg, Path(_tmp.name) / asg)
+    return _futures[asg].result()
+
+
+def test_every_assignment_has_mutations():
+    """Each assignment keeps alternative answers and planted bugs for the mutation harness."""
+    assert ASSIGNMENTS == assignments(), f"no tests/mutations/<id>.py for {sorted(set(assignments()) - set(ASSIGNMENTS))}"
+
+
+CASES = [(a, s) for a in ASSIGNMENTS for s in submissions(a)]
+
+
+@pytest.mark.parametrize("asg,student", CASES, ids=[f"{a}:{s}" for a, s in CASES])
+def test_submission(asg, student):
+    """Blank scores 0; solution and alternatives score full; each bug loses points in its own test cell."""
+    sub, res = graded(asg)[student]
+    print(f"{sub.kind} {sub.name}: {sub.label} -> {res.score}/{res.max_score}")
+    assert res.max_score > 0
+    if sub.kind == "blank":
+        assert res.score == 0, f"the blank release notebook scored {res.score}: {res.cells}"
+    elif sub.kind in ("solution", "correct"):
+        lost = {k: v for k, v in res.cells.items() if v[0] < v[1]}
+        assert res.score == res.max_score, f"{sub.kind} answer '{sub.label}' for {sub.name} lost points in {lost}"
+    else:
+        assert sub.test_cell in res.cells, f"no test cell {sub.test_cell}"
+        got, full = res.cells[sub.test_cell]
+        assert got < full, (f"planted bug '{sub.label}' in {sub.name} was not caught by {sub.test_cell} "
+                            f"(total {res.score}/{res.max_score})")
