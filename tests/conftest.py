@@ -1,13 +1,7 @@
-"""Shared fixtures: the course's Python first on PATH (nbgrader shells out to alembic), quick mode."""
-import os
-import sys
+"""Fixtures for tests/ (the environment itself is set in the repository's conftest.py)."""
 from pathlib import Path
 
 import pytest
-
-os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
-os.environ.setdefault("COURSE_QUICK", "1")
-os.environ.setdefault("PYTHONHASHSEED", "0")
 
 ROOT = Path(__file__).resolve().parent.parent
 
