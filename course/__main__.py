@@ -16,17 +16,20 @@ def main(argv=None):
     p = sub.add_parser("build", help="regenerate release/ (nbgrader) and solutions/ (executed, quick mode)")
     p.add_argument("assignments", nargs="*", help="only these assignment ids (default: all)")
     p.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default 2)")
+    p.add_argument("--root", default=None, help=argparse.SUPPRESS)
     p = sub.add_parser("check", help="fail if source/ is malformed, release/ leaks or drifted, or a solution fails")
     p.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default 2)")
+    p.add_argument("--root", default=None, help=argparse.SUPPRESS)  # another copy of the course (tests)
     args = parser.parse_args(argv)
 
-    from .build import CheckFailed, build, check
+    from .build import ROOT, CheckFailed, build, check
+    root = args.root or ROOT
     start = time.perf_counter()
     try:
         if args.command == "build":
-            build(only=args.assignments or None, jobs=args.jobs)
+            build(root, only=args.assignments or None, jobs=args.jobs)
         elif args.command == "check":
-            check(jobs=args.jobs)
+            check(root, jobs=args.jobs)
     except CheckFailed as err:
         print(f"{args.command} failed:\n{err}", file=sys.stderr)
         return 1

@@ -113,7 +113,8 @@ def load_fashion_mnist_arrays(root=None, download=True):
             cause = None
     if paths is None:
         places = ", ".join(str(p) for p in candidate_dirs(root))
-        reason = f" ({type(cause).__name__}: {cause})" if download and cause is not None else ""
+        detail = " ".join(str(cause).split()) if cause is not None else ""
+        reason = f" ({type(cause).__name__}: {detail})" if download and cause is not None else ""
         raise DatasetNotFoundError(
             f"Fashion-MNIST was not found in {places}, and downloading it with torchvision failed{reason}: "
             "put the four *-ubyte.gz files in one of those folders, set COURSE_DATA to their folder, "

@@ -137,11 +137,21 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, *, checkp
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     history = {k: [] for k in ("train_loss", "train_acc", "test_acc", "seconds", "examples_per_sec")}
     ckpt = _checkpoint_path(checkpoint)
+    resumed = False
     if ckpt is not None and ckpt.exists():
-        history = load_checkpoint(ckpt, net, optimizer, device)
-        if verbose:
-            print(f"resumed from {ckpt} after epoch {len(history['train_loss'])}")
-    elif init:
+        try:
+            history = load_checkpoint(ckpt, net, optimizer, device)
+            resumed = True
+            if verbose:
+                print(f"resumed from {ckpt} after epoch {len(history['train_loss'])}")
+        except (RuntimeError, KeyError, ValueError, EOFError, OSError) as err:
+            # Another network (or a damaged file): keep the old file, start afresh.
+            stale = ckpt.with_name(ckpt.name + ".stale")
+            os.replace(ckpt, stale)
+            history = {k: [] for k in history}
+            print(f"{ckpt} does not fit this network ({type(err).__name__}); kept it as {stale.name} "
+                  "and training from scratch")
+    if not resumed and init:
         net.apply(init_weights)
     start_epoch = len(history["train_loss"])
     model = torch.compile(net) if compile and device.type == "cuda" else net

@@ -1,0 +1,108 @@
+"""`python -m course check` passes on the repository and fails on each kind of breakage it promises to catch."""
+import json
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from course import build
+
+
+def run_check(root):
+    """Run the real command line, `python -m course check`, on another copy of the course."""
+    return subprocess.run([sys.executable, "-m", "course", "check", "--root", str(root)],
+                          capture_output=True, text=True, env=build.tool_env())
+
+
+@pytest.fixture(scope="module")
+def course_copy(tmp_path_factory):
+    """A copy of the course with one assignment (the first), so each breakage is checked quickly."""
+    root = tmp_path_factory.mktemp("course")
+    asg = build.assignments()[0]
+    for sub in ("source", "release"):
+        shutil.copytree(build.ROOT / sub / asg, root / sub / asg)
+    (root / "solutions").mkdir()
+    shutil.copy(build.solution_path(asg), root / "solutions")
+    shutil.copy(build.ROOT / "nbgrader_config.py", root)
+    return root, asg
+
+
+def test_repository_passes_check():
+    """The committed repository passes every check (regeneration changes nothing, every solution passes)."""
+    build.check(log=lambda *_: None)
+
+
+def test_check_passes_on_the_copy(course_copy):
+    """The one-assignment copy is itself consistent (so the failures below are caused by the breakage)."""
+    root, _ = course_copy
+    proc = run_check(root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def broken(course_copy, tmp_path, mutate):
+    root, asg = course_copy
+    dst = tmp_path / "c"
+    shutil.copytree(root, dst)
+    mutate(dst, asg)
+    return run_check(dst)
+
+
+def test_output_in_source_fails(course_copy, tmp_path):
+    """An output left in a source notebook fails the check."""
+    def mutate(root, asg):
+        nb = nbformat.read(build.source_path(asg, root), as_version=4)
+        code = next(c for c in nb.cells if c.cell_type == "code")
+        code.outputs = [nbformat.v4.new_output("stream", name="stdout", text="hello\n")]
+        nbformat.write(nb, build.source_path(asg, root))
+    proc = broken(course_copy, tmp_path, mutate)
+    assert proc.returncode == 1 and "has outputs" in proc.stderr
+
+
+def test_hand_edited_release_fails(course_copy, tmp_path):
+    """A hand edit to a release notebook fails the check (regenerating would change it)."""
+    def mutate(root, asg):
+        path = build.release_path(asg, root)
+        nb = json.loads(path.read_text())
+        nb["cells"][0]["source"] = ["# edited by hand\n"] + list(nb["cells"][0]["source"])
+        path.write_text(json.dumps(nb, indent=1))
+    proc = broken(course_copy, tmp_path, mutate)
+    assert proc.returncode == 1 and "differs from what source/ generates" in proc.stderr
+
+
+def test_broken_solution_fails(course_copy, tmp_path):
+    """A solution that fails its own tests fails the check, naming the failing cell."""
+    def mutate(root, asg):
+        nb = nbformat.read(build.source_path(asg, root), as_version=4)
+        answer = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code")
+        answer.source = answer.source.replace("### END SOLUTION", "    raise RuntimeError('broken')\n    ### END SOLUTION")
+        nbformat.write(nb, build.source_path(asg, root))
+    proc = broken(course_copy, tmp_path, mutate)
+    assert proc.returncode == 1 and "a solution notebook fails" in proc.stderr
+
+
+def test_leak_and_duplicate_ids_fail(course_copy, tmp_path):
+    """A solution marker in release/, and a duplicated grade_id in source/, each fail the check."""
+    def mutate(root, asg):
+        path = build.release_path(asg, root)
+        path.write_text(path.read_text().replace("YOUR CODE HERE", "### BEGIN SOLUTION", 1))
+        nb = nbformat.read(build.source_path(asg, root), as_version=4)
+        nb.cells[2].metadata["nbgrader"]["grade_id"] = nb.cells[1].metadata["nbgrader"]["grade_id"]
+        nbformat.write(nb, build.source_path(asg, root))
+    proc = broken(course_copy, tmp_path, mutate)
+    assert proc.returncode == 1
+    assert "leaked" in proc.stderr and "duplicate grade_id" in proc.stderr
+
+
+def test_unlocked_cell_and_points_on_answer_fail(course_copy, tmp_path):
+    """Bad nbgrader metadata (an unlocked prose cell, points on an answer cell) fails the check."""
+    def mutate(root, asg):
+        nb = nbformat.read(build.source_path(asg, root), as_version=4)
+        nb.cells[0].metadata["nbgrader"]["locked"] = False
+        answer = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code")
+        answer.metadata["nbgrader"].update(grade=True, points=3)
+        nbformat.write(nb, build.source_path(asg, root))
+    proc = broken(course_copy, tmp_path, mutate)
+    assert proc.returncode == 1
+    assert "must be locked" in proc.stderr and "answer cells carry no points" in proc.stderr

@@ -1,0 +1,90 @@
+"""course.testing: the helpers every notebook's test cells rely on."""
+import pytest
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from course import testing
+
+
+class ClassNet(nn.Module):
+    """The same layers as `seq()` below, declared in another order and called in forward order."""
+
+    def __init__(self):
+        super().__init__()
+        self.head = nn.Linear(8 * 2 * 2, 3)
+        self.body = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU())
+        self.pool = nn.MaxPool2d(2)
+
+    def forward(self, x):
+        return self.head(torch.flatten(self.pool(self.body(x)), 1))
+
+
+def seq():
+    return nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Flatten(), nn.Linear(32, 3))
+
+
+def test_layer_shapes_any_container():
+    """Per-layer shapes come from the forward pass, so a class and a Sequential give the same conv/linear shapes."""
+    X = torch.zeros(2, 1, 4, 4)
+    assert testing.layer_shapes(seq(), X) == [(8, 4, 4), (8, 4, 4), (8, 4, 4), (8, 2, 2), (32,), (3,)]
+    assert testing.layer_shapes(ClassNet(), X, types=(nn.Conv2d, nn.Linear)) == [(8, 4, 4), (3,)]
+
+
+def test_copy_weights_pairs_layers_in_call_order():
+    """Weights and BN buffers are copied by forward order, so two differently written nets compute the same function."""
+    torch.manual_seed(0)
+    a, b = seq(), ClassNet()
+    X = torch.randn(4, 1, 4, 4)
+    a.train()(X)  # move a's running statistics away from their defaults
+    testing.copy_weights(a, b, X)
+    a.eval(), b.eval()
+    torch.testing.assert_close(a(X), b(X))
+
+
+def test_copy_weights_reports_a_missing_layer():
+    """A network with a layer missing fails with a message listing both layer sequences."""
+    short = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(32, 3))
+    with pytest.raises(AssertionError, match="BatchNorm2d"):
+        testing.copy_weights(seq(), short, torch.zeros(1, 1, 4, 4))
+
+
+def test_forbid_blocks_then_restores():
+    """forbid() makes F.conv2d (and nn.Conv2d through it) raise inside the block, and restores it afterwards."""
+    X, K = torch.randn(1, 1, 5, 5), torch.randn(1, 1, 3, 3)
+    original = F.conv2d
+    with forbid_conv():
+        with pytest.raises(AssertionError, match="disabled"):
+            F.conv2d(X, K)
+        with pytest.raises(AssertionError, match="disabled"):
+            nn.Conv2d(1, 1, 3)(X)
+    assert F.conv2d is original
+    with pytest.raises(ValueError):
+        with forbid_conv():
+            raise ValueError("student code crashed")
+    assert F.conv2d is original, "restored even when the student's code raises"
+
+
+def forbid_conv():
+    return testing.forbid("torch.nn.functional.conv2d", "torch.conv2d")
+
+
+def test_check_close_messages():
+    """check_close names what was compared, the tolerance and the hint; shapes are compared first."""
+    with pytest.raises(AssertionError, match=r"the output is wrong \(tolerance atol=0.001.*pad both sides"):
+        testing.check_close(torch.ones(2), torch.zeros(2), "the output", atol=1e-3, hint="pad both sides")
+    with pytest.raises(AssertionError, match=r"expected Y to have shape \(2, 2\), got \(3,\)"):
+        testing.check_close(torch.ones(3), torch.zeros(2, 2), "Y")
+    with pytest.raises(AssertionError, match="should be a torch.Tensor"):
+        testing.check_close([1.0], torch.zeros(1), "Y")
+    testing.check_close(torch.tensor([1, 2]), torch.tensor([1.0, 2.0]), "int vs float")
+
+
+def test_param_count_and_equal():
+    """check_param_count reports the difference; check_equal shows both values."""
+    testing.check_param_count(nn.Linear(3, 2), 8)
+    with pytest.raises(AssertionError, match=r"expected the layer to have 9 parameters, got 8 \(-1\)"):
+        testing.check_param_count(nn.Linear(3, 2), 9, "the layer")
+    with pytest.raises(AssertionError, match="expected 3, got 4"):
+        testing.check_equal(4, 3, "count")

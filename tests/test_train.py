@@ -1,0 +1,142 @@
+"""train_ch6, quick mode, checkpoints and the headless plot, on tiny synthetic data (no dataset needed)."""
+import os
+
+import pytest
+import torch
+from torch import nn
+
+import course
+from course import train
+from course.data import FashionMNISTLoader
+
+
+def tiny_loaders(n=256, batch_size=32, seed=0):
+    """A separable 10-class problem shaped like Fashion-MNIST: class k has a bright row k."""
+    g = torch.Generator().manual_seed(seed)
+    labels = torch.randint(0, 10, (n,), generator=g)
+    images = (torch.rand(n, 28, 28, generator=g) * 60).to(torch.uint8)
+    images[torch.arange(n), labels * 2 + 4] = 255
+    return (FashionMNISTLoader(images, labels, batch_size, shuffle=True),
+            FashionMNISTLoader(images[:64], labels[:64], batch_size, shuffle=False))
+
+
+def small_net():
+    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.AvgPool2d(4), nn.Flatten(), nn.Linear(4 * 49, 10))
+
+
+@pytest.fixture
+def full_mode(monkeypatch, tmp_path):
+    monkeypatch.delenv("COURSE_QUICK", raising=False)
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_quick_mode_switches(monkeypatch):
+    """COURSE_QUICK=1 or nbgrader's NBGRADER_EXECUTION turn quick mode on; COURSE_QUICK=0 alone does not."""
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    monkeypatch.setenv("COURSE_QUICK", "0")
+    assert not course.quick_mode()
+    monkeypatch.setenv("COURSE_QUICK", "1")
+    assert course.quick_mode()
+    monkeypatch.delenv("COURSE_QUICK")
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert course.quick_mode()
+
+
+def test_try_gpu_falls_back_to_cpu():
+    """Without CUDA, try_gpu() is the CPU and try_all_gpus() is [cpu]."""
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    assert course.try_gpu() == torch.device("cpu")
+    assert course.try_gpu(3) == torch.device("cpu")
+    assert course.try_all_gpus() == [torch.device("cpu")]
+
+
+def test_seed_everything_repeats():
+    """Seeding twice gives the same draws from torch, numpy and random."""
+    import random
+    import numpy as np
+    course.seed_everything(7)
+    a = (torch.rand(3), np.random.rand(), random.random())
+    course.seed_everything(7)
+    b = (torch.rand(3), np.random.rand(), random.random())
+    assert torch.equal(a[0], b[0]) and a[1:] == b[1:]
+
+
+def test_train_learns_and_returns_history(full_mode):
+    """A small CNN learns the synthetic task; the history has one entry per epoch; a PNG is written headless."""
+    train_iter, test_iter = tiny_loaders()
+    course.seed_everything(0)
+    net = small_net()
+    history = course.train_ch6(net, train_iter, test_iter, num_epochs=4, lr=0.5, device="cpu", verbose=False)
+    assert set(history) == {"train_loss", "train_acc", "test_acc", "seconds", "examples_per_sec"}
+    assert all(len(v) == 4 for v in history.values())
+    assert history["train_loss"][-1] < history["train_loss"][0]
+    assert history["test_acc"][-1] > 0.9, history
+    assert (full_mode / "training.png").stat().st_size > 1000, "headless runs save the live plot as a PNG"
+
+
+def test_checkpoint_resumes_where_it_stopped(full_mode):
+    """Training 2 epochs, then asking for 4 with the same checkpoint, trains only epochs 3 and 4; asking again trains nothing."""
+    train_iter, test_iter = tiny_loaders()
+    ckpt = full_mode / "ckpt" / "net.pt"
+    course.seed_everything(0)
+    net = small_net()
+    h2 = course.train_ch6(net, train_iter, test_iter, 2, 0.5, "cpu", checkpoint=ckpt, plot=False, verbose=False)
+    assert ckpt.exists() and len(h2["train_loss"]) == 2
+    net2 = small_net()
+    h4 = course.train_ch6(net2, train_iter, test_iter, 4, 0.5, "cpu", checkpoint=ckpt, plot=False, verbose=False)
+    assert len(h4["train_loss"]) == 4 and h4["train_loss"][:2] == h2["train_loss"]
+    state = torch.load(ckpt, weights_only=False)
+    assert len(state["history"]["train_loss"]) == 4
+    before = [p.clone() for p in net2.parameters()]
+    net3 = small_net()
+    h = course.train_ch6(net3, train_iter, test_iter, 4, 0.5, "cpu", checkpoint=ckpt, plot=False, verbose=False)
+    assert h == h4
+    assert all(torch.equal(a, b) for a, b in zip(before, net3.parameters())), "a finished checkpoint is loaded, not retrained"
+
+
+def test_checkpoint_of_another_network_is_set_aside(full_mode, capsys):
+    """A checkpoint that does not fit the network is kept aside, and training starts afresh instead of crashing."""
+    train_iter, test_iter = tiny_loaders()
+    ckpt = full_mode / "net.pt"
+    course.train_ch6(small_net(), train_iter, test_iter, 1, 0.5, "cpu", checkpoint=ckpt, plot=False, verbose=False)
+    other = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
+    h = course.train_ch6(other, train_iter, test_iter, 1, 0.5, "cpu", checkpoint=ckpt, plot=False, verbose=False)
+    assert len(h["train_loss"]) == 1
+    assert (full_mode / "net.pt.stale").exists()
+    assert "does not fit this network" in capsys.readouterr().out
+
+
+def test_quick_mode_checkpoints_are_kept_apart(monkeypatch, tmp_path):
+    """A quick-mode run never writes the real checkpoint file."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COURSE_QUICK", "1")
+    train_iter, test_iter = tiny_loaders()
+    h = course.train_ch6(small_net(), train_iter, test_iter, 10, 0.5, "cpu", checkpoint="c/net.pt", plot=False, verbose=False)
+    assert len(h["train_loss"]) == train.QUICK_EPOCHS
+    assert not (tmp_path / "c" / "net.pt").exists() and (tmp_path / "c" / "net.quick.pt").exists()
+
+
+def test_divergence_is_reported(full_mode):
+    """A loss that becomes NaN stops training with an error that suggests a fix."""
+    train_iter, test_iter = tiny_loaders()
+    net = small_net()
+    with torch.no_grad():
+        net[-1].bias.fill_(float("inf"))
+    with pytest.raises(FloatingPointError, match="learning rate"):
+        course.train_ch6(net, train_iter, test_iter, 2, 0.1, "cpu", init=False, plot=False, verbose=False)
+
+
+def test_warmup_ramps_the_learning_rate(full_mode):
+    """With warmup_steps, the first step uses lr/warmup_steps (a zero-lr first step would leave weights unchanged)."""
+    train_iter, test_iter = tiny_loaders(n=32, batch_size=32)
+    course.seed_everything(0)
+    net = small_net()
+    course.train_ch6(net, train_iter, test_iter, 1, 0.5, "cpu", plot=False, verbose=False, warmup_steps=4)
+    course.seed_everything(0)
+    ref = small_net()
+    course.train_ch6(ref, train_iter, test_iter, 1, 0.5 / 4, "cpu", plot=False, verbose=False)
+    for a, b in zip(net.parameters(), ref.parameters()):
+        torch.testing.assert_close(a, b)
