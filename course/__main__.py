@@ -1,7 +1,8 @@
 """The course's command line: ``python -m course <command>``.
 
-  build   regenerate release/ and solutions/ from source/
-  check   fail (exit 1, saying why) if the repository is not fit to ship
+  build     regenerate release/ and solutions/ from source/
+  check     fail (exit 1, saying why) if the repository is not fit to ship
+  grade     autograde a class, isolated and in parallel, into the gradebook and a report
 """
 from __future__ import annotations
 
@@ -20,6 +21,15 @@ def main(argv=None):
     p = sub.add_parser("check", help="fail if source/ is malformed, release/ leaks or drifted, or a solution fails")
     p.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default 2)")
     p.add_argument("--root", default=None, help=argparse.SUPPRESS)  # another copy of the course (tests)
+    p = sub.add_parser("grade", help="autograde every submission of one assignment")
+    p.add_argument("assignment", help="assignment id, e.g. 01_convolution")
+    p.add_argument("--submissions", default=None, help="folder DIR/<student_id>/<assignment>/*.ipynb (default: submitted/)")
+    p.add_argument("--zip", default=None, help="an LMS export zip instead of a folder")
+    p.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
+    p.add_argument("--cell-timeout", type=int, default=120, help="seconds per cell (default 120)")
+    p.add_argument("--timeout", type=int, default=600, help="seconds per notebook (default 600)")
+    p.add_argument("--memory-gb", type=float, default=6, help="address-space limit per submission (default 6)")
+    p.add_argument("--root", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     from .build import ROOT, CheckFailed, build, check
@@ -30,6 +40,10 @@ def main(argv=None):
             build(root, only=args.assignments or None, jobs=args.jobs)
         elif args.command == "check":
             check(root, jobs=args.jobs)
+        elif args.command == "grade":
+            from .grade import grade
+            grade(args.assignment, submissions=args.submissions, zip_path=args.zip, jobs=args.jobs, root=root,
+                  cell_timeout=args.cell_timeout, notebook_timeout=args.timeout, memory_gb=args.memory_gb)
     except CheckFailed as err:
         print(f"{args.command} failed:\n{err}", file=sys.stderr)
         return 1
