@@ -136,11 +136,11 @@ def resize_images(X, size):
     rounded to the 256 grey levels a PIL image has, so the pixels are the ones
     d2l trains on (to within one grey level of PIL's fixed-point rounding).
     """
-    X = X.float()
+    X = X.to(torch.float32, copy=True)  # a fresh tensor, so the in-place steps below never touch the dataset
     if size is not None and tuple(X.shape[-2:]) != (size, size):
         X = F.interpolate(X, size=(size, size), mode="bilinear", align_corners=False, antialias=True)
         X = X.round_().clamp_(0, 255)
-    return X / 255
+    return X.div_(255)
 
 
 class FashionMNISTLoader:

@@ -4,8 +4,12 @@
 in 05_lenet) and is faster:
 
 * batches come from :class:`course.data.FashionMNISTLoader`, already on the device;
-* on CUDA it trains in mixed precision (bf16 where supported) with
-  channels_last tensors;
+* on CUDA it trains in mixed precision (bf16 where supported); on CUDA and
+  on the CPU it uses channels_last tensors;
+* on a CPU it times a few real batches each epoch with PyTorch's thread
+  count and with one thread and keeps the faster (on a busy machine, OpenMP
+  threads waiting for each other can make two threads several times slower
+  than one);
 * loss and accuracy are accumulated on the device and read back once per
   epoch, so the GPU is never stalled by a per-batch ``float()``;
 * it saves a checkpoint after every epoch and resumes from it (断点续训).
@@ -68,6 +72,59 @@ def _amp(device):
     return torch.autocast("cuda", dtype=torch.float16), True
 
 
+def _to_device(X, y, device, memory_format):
+    """Move a batch to ``device`` (a no-op for the course's loaders, whose batches are already there)."""
+    X = X.to(device, non_blocking=True)
+    if X.dim() == 4:
+        X = X.contiguous(memory_format=memory_format)
+    return X, y.to(device, non_blocking=True)
+
+
+class _CpuThreads:
+    """On a CPU, keep the faster of PyTorch's thread count and one thread, timing real training batches.
+
+    Where other processes keep the cores busy (a shared server, a laptop
+    running a browser), OpenMP threads wait for each other at every operation
+    and two threads can be several times slower than one; on an idle machine
+    more threads win.  Each epoch times ``PROBES`` batches with each candidate
+    (after one warm-up batch), then keeps the faster for the rest of the epoch;
+    a candidate twice as slow as the best is dropped for good.  :meth:`restore`
+    gives back the caller's setting.
+    """
+
+    PROBES = 3
+
+    def __init__(self, device):
+        self.original = torch.get_num_threads()
+        self.candidates = [self.original, 1] if device.type == "cpu" and self.original > 1 else []
+        self.times = {}
+        self._start = None
+
+    def _probing(self, i):
+        return len(self.candidates) > 1 and 1 <= i <= self.PROBES * len(self.candidates)
+
+    def start(self, i):
+        """Called before batch ``i`` of an epoch (0-based)."""
+        if i == 0:
+            self.times = {c: [] for c in self.candidates}
+        if self._probing(i):
+            torch.set_num_threads(self.candidates[(i - 1) % len(self.candidates)])
+            self._start = time.perf_counter()
+        elif len(self.candidates) > 1 and i == self.PROBES * len(self.candidates) + 1:
+            median = {c: sorted(t)[len(t) // 2] for c, t in self.times.items()}
+            best = min(median, key=median.get)
+            self.candidates = [c for c in self.candidates if median[c] < 2 * median[best]]
+            torch.set_num_threads(best)
+
+    def stop(self, i):
+        """Called after batch ``i`` has been trained (CPU work is synchronous, so the time is exact)."""
+        if self._probing(i):
+            self.times[torch.get_num_threads()].append(time.perf_counter() - self._start)
+
+    def restore(self):
+        torch.set_num_threads(self.original)
+
+
 def _accuracy_sums(net, data_iter, device, memory_format):
     """(correct, count) over ``data_iter`` as device tensors; the caller syncs once."""
     correct = torch.zeros((), dtype=torch.long, device=device)
@@ -75,8 +132,7 @@ def _accuracy_sums(net, data_iter, device, memory_format):
     amp, _ = _amp(device)
     with torch.no_grad(), amp:
         for X, y in data_iter:
-            X = X.to(device, non_blocking=True).contiguous(memory_format=memory_format)
-            y = y.to(device, non_blocking=True)
+            X, y = _to_device(X, y, device, memory_format)
             correct += (net(X).argmax(dim=1) == y).sum()
             count += y.numel()
     return correct, count
@@ -132,8 +188,9 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, *, checkp
     quick = quick_mode()
     if quick:
         num_epochs = min(num_epochs, QUICK_EPOCHS)
-    memory_format = torch.channels_last if device.type == "cuda" else torch.contiguous_format
-    net.to(device=device, memory_format=memory_format)
+    # channels_last: faster convolutions on CUDA and, with oneDNN, on the CPU too
+    memory_format = torch.channels_last if device.type in ("cuda", "cpu") else torch.contiguous_format
+    net.to(device=device)
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     history = {k: [] for k in ("train_loss", "train_acc", "test_acc", "seconds", "examples_per_sec")}
     ckpt = _checkpoint_path(checkpoint)
@@ -153,6 +210,8 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, *, checkp
                   "and training from scratch")
     if not resumed and init:
         net.apply(init_weights)
+    # after the initialisation, so that a seed gives the same weights as d2l's (the RNG fills memory in order)
+    net.to(memory_format=memory_format)
     start_epoch = len(history["train_loss"])
     model = torch.compile(net) if compile and device.type == "cuda" else net
     loss_fn = nn.CrossEntropyLoss()
@@ -169,56 +228,61 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, *, checkp
     bar = tqdm(total=(num_epochs - start_epoch) * steps_per_epoch, desc="training", unit="batch",
                disable=not verbose or num_epochs <= start_epoch, leave=False)
     step = start_epoch * steps_per_epoch
-    for epoch in range(start_epoch, num_epochs):
-        start = time.perf_counter()
-        net.train()
-        loss_sum = torch.zeros((), device=device)
-        correct = torch.zeros((), dtype=torch.long, device=device)
-        seen = 0
-        for X, y in train_iter:
-            X = X.to(device, non_blocking=True).contiguous(memory_format=memory_format)
-            y = y.to(device, non_blocking=True)
-            if warmup_steps and step < warmup_steps:
-                for group in optimizer.param_groups:
-                    group["lr"] = lr * (step + 1) / warmup_steps
-            elif warmup_steps and step == warmup_steps:
-                for group in optimizer.param_groups:
-                    group["lr"] = lr
-            with amp:
-                y_hat = model(X)
-                loss = loss_fn(y_hat, y)
-            optimizer.zero_grad(set_to_none=True)
-            if scaler is not None:
-                scaler.scale(loss).backward()
-                scaler.step(optimizer)
-                scaler.update()
-            else:
-                loss.backward()
-                optimizer.step()
-            with torch.no_grad():
-                loss_sum += loss.detach().float() * y.numel()
-                correct += (y_hat.argmax(dim=1) == y).sum()
-            seen += y.numel()
-            step += 1
-            bar.update(1)
-        net.eval()
-        test_correct, test_count = _accuracy_sums(model, test_iter, device, memory_format)
-        # the one host sync of the epoch
-        train_loss = loss_sum.item() / seen
-        train_acc = correct.item() / seen
-        test_acc = test_correct.item() / max(test_count, 1)
-        seconds = time.perf_counter() - start
-        for key, value in zip(history, (train_loss, train_acc, test_acc, seconds, seen / seconds)):
-            history[key].append(value)
-        if not math.isfinite(train_loss):
-            bar.close()
-            raise FloatingPointError(f"the training loss became {train_loss} in epoch {epoch + 1}: "
-                                     "lower the learning rate or add warm-up (warmup_steps)")
-        if ckpt is not None:
-            save_checkpoint(ckpt, net, optimizer, history)
-        if animator is not None:
-            animator.add(epoch + 1, (train_loss, train_acc, test_acc))
-        bar.set_postfix(loss=f"{train_loss:.3f}", test_acc=f"{test_acc:.3f}")
+    threads = _CpuThreads(device)
+    try:
+        for epoch in range(start_epoch, num_epochs):
+            start = time.perf_counter()
+            net.train()
+            loss_sum = torch.zeros((), device=device)
+            correct = torch.zeros((), dtype=torch.long, device=device)
+            seen = 0
+            for i, (X, y) in enumerate(train_iter):
+                threads.start(i)
+                X, y = _to_device(X, y, device, memory_format)
+                if warmup_steps and step < warmup_steps:
+                    for group in optimizer.param_groups:
+                        group["lr"] = lr * (step + 1) / warmup_steps
+                elif warmup_steps and step == warmup_steps:
+                    for group in optimizer.param_groups:
+                        group["lr"] = lr
+                with amp:
+                    y_hat = model(X)
+                    loss = loss_fn(y_hat, y)
+                optimizer.zero_grad(set_to_none=True)
+                if scaler is not None:
+                    scaler.scale(loss).backward()
+                    scaler.step(optimizer)
+                    scaler.update()
+                else:
+                    loss.backward()
+                    optimizer.step()
+                with torch.no_grad():
+                    loss_sum += loss.detach().float() * y.numel()
+                    correct += (y_hat.argmax(dim=1) == y).sum()
+                threads.stop(i)
+                seen += y.numel()
+                step += 1
+                bar.update(1)
+            net.eval()
+            test_correct, test_count = _accuracy_sums(model, test_iter, device, memory_format)
+            # the one host sync of the epoch
+            train_loss = loss_sum.item() / seen
+            train_acc = correct.item() / seen
+            test_acc = test_correct.item() / max(test_count, 1)
+            seconds = time.perf_counter() - start
+            for key, value in zip(history, (train_loss, train_acc, test_acc, seconds, seen / seconds)):
+                history[key].append(value)
+            if not math.isfinite(train_loss):
+                bar.close()
+                raise FloatingPointError(f"the training loss became {train_loss} in epoch {epoch + 1}: "
+                                         "lower the learning rate or add warm-up (warmup_steps)")
+            if ckpt is not None:
+                save_checkpoint(ckpt, net, optimizer, history)
+            if animator is not None:
+                animator.add(epoch + 1, (train_loss, train_acc, test_acc))
+            bar.set_postfix(loss=f"{train_loss:.3f}", test_acc=f"{test_acc:.3f}")
+    finally:
+        threads.restore()
     bar.close()
     if animator is not None:
         animator.close()
