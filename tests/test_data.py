@@ -124,9 +124,14 @@ def test_download_is_real_code_tested_with_local_mirror(isolated, monkeypatch, l
     assert train_iter.images.shape[0] == 60000 and test_iter.images.shape[0] == 10000
 
 
+DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+
+
 @needs_debian
-def test_debian_copy_matches_torchvision(tmp_path, monkeypatch):
-    """The device-resident loader yields exactly torchvision's images and labels, native and resized (d2l's pipeline)."""
+@pytest.mark.parametrize("device", DEVICES)
+def test_debian_copy_matches_torchvision(tmp_path, monkeypatch, device):
+    """The device-resident loader yields exactly torchvision's images and labels for the same indices,
+    native and resized to d2l's sizes (d2l's pipeline: PIL Resize, then ToTensor), in both splits."""
     import torchvision
     from torchvision import transforms
     monkeypatch.delenv("COURSE_DATA", raising=False)
@@ -136,16 +141,26 @@ def test_debian_copy_matches_torchvision(tmp_path, monkeypatch):
     for f in DEBIAN.glob("*-ubyte.gz"):
         with gzip.open(f) as src, open(raw / f.name[:-3], "wb") as dst:
             shutil.copyfileobj(src, dst)
-    for resize in (None, 64):
+    batch = 50
+    for resize in (None, 64, 96, 224):
         trans = [transforms.ToTensor()] if resize is None else [transforms.Resize(resize), transforms.ToTensor()]
-        tv = torchvision.datasets.FashionMNIST(str(tmp_path / "tv"), train=False, transform=transforms.Compose(trans))
-        _, test_iter = data.load_data_fashion_mnist(100, resize=resize)
-        X, y = next(iter(test_iter))
-        expected = torch.stack([tv[i][0] for i in range(100)])
-        assert X.shape == expected.shape
-        assert y.tolist() == [tv[i][1] for i in range(100)]
-        tol = 0 if resize is None else 1 / 255 + 1e-6  # PIL's fixed-point rounding may differ by one grey level
-        torch.testing.assert_close(X, expected, atol=tol, rtol=0)
+        train_iter, test_iter = data.load_data_fashion_mnist(batch, resize=resize, device=device)
+        assert train_iter.images.device.type == device and train_iter.images.dtype == torch.uint8
+        train_iter.shuffle = False  # read in order, so batch k holds indices k*batch...
+        for train, it in ((False, test_iter), (True, train_iter)):
+            tv = torchvision.datasets.FashionMNIST(str(tmp_path / "tv"), train=train,
+                                                   transform=transforms.Compose(trans))
+            X, y = next(iter(it))
+            assert X.device.type == device and y.device.type == device
+            expected = torch.stack([tv[i][0] for i in range(batch)])
+            assert X.shape == expected.shape == (batch, 1, resize or 28, resize or 28)
+            assert y.tolist() == [tv[i][1] for i in range(batch)]
+            tol = 0 if resize is None else 1 / 255 + 1e-6  # PIL's fixed-point rounding may differ by one grey level
+            torch.testing.assert_close(X.cpu(), expected, atol=tol, rtol=0)
+            if resize is None:  # every example of the split, against torchvision's own reading of the files
+                Xs, ys = zip(*it)
+                assert torch.equal((torch.cat(Xs) * 255).round().to(torch.uint8).squeeze(1).cpu(), tv.data)
+                assert torch.equal(torch.cat(ys).cpu(), tv.targets)
 
 
 @needs_debian
