@@ -1,0 +1,344 @@
+"""11_resnet: other correct answers (full marks) and planted bugs (must lose points)."""
+
+CORRECT = {
+    "Residual": {
+        "shortcut computed first, Sequential main path, nn.Identity": '''
+class Residual(nn.Module):
+    def __init__(self, input_channels, num_channels, use_1x1conv=False, strides=1):
+        super().__init__()
+        self.main = nn.Sequential(
+            nn.Conv2d(input_channels, num_channels, 3, stride=strides, padding=1, bias=False),
+            nn.BatchNorm2d(num_channels), nn.ReLU(inplace=True),
+            nn.Conv2d(num_channels, num_channels, 3, padding=1, bias=False),
+            nn.BatchNorm2d(num_channels))
+        self.skip = (nn.Sequential(nn.Conv2d(input_channels, num_channels, 1, stride=strides, bias=False),
+                                   nn.BatchNorm2d(num_channels))
+                     if use_1x1conv else nn.Identity())
+        self.act = nn.ReLU()
+
+    def forward(self, x):
+        identity = self.skip(x)
+        return self.act(self.main(x) + identity)
+''',
+        "ModuleList of (conv, bn) pairs, shortcut between the two convs": '''
+class Residual(nn.Module):
+    def __init__(self, input_channels, num_channels, use_1x1conv=False, strides=1):
+        super().__init__()
+        self.layers = nn.ModuleList([
+            nn.ModuleList([nn.Conv2d(input_channels, num_channels, (3, 3), (strides, strides), (1, 1), bias=False),
+                           nn.BatchNorm2d(num_channels)]),
+            nn.ModuleList([nn.Conv2d(num_channels, num_channels, (3, 3), 1, 1, bias=False),
+                           nn.BatchNorm2d(num_channels)])])
+        self.proj = None
+        if use_1x1conv:
+            self.proj = nn.ModuleList([nn.Conv2d(input_channels, num_channels, 1, strides, bias=False),
+                                       nn.BatchNorm2d(num_channels)])
+
+    def forward(self, X):
+        conv, bn = self.layers[0]
+        Y = torch.relu(bn(conv(X)))
+        S = X if self.proj is None else self.proj[1](self.proj[0](X))
+        conv, bn = self.layers[1]
+        return torch.relu(bn(conv(Y)) + S)
+''',
+    },
+    "resnet_block": {
+        "a list, as d2l returns it": '''
+def resnet_block(input_channels, num_channels, num_residuals, first_block=False):
+    blk = []
+    for i in range(num_residuals):
+        if i == 0 and not first_block:
+            blk.append(Residual(input_channels, num_channels, use_1x1conv=True, strides=2))
+        else:
+            blk.append(Residual(num_channels, num_channels))
+    return blk
+''',
+        "comprehension": '''
+def resnet_block(input_channels, num_channels, num_residuals, first_block=False):
+    first = (Residual(num_channels, num_channels) if first_block
+             else Residual(input_channels, num_channels, use_1x1conv=True, strides=2))
+    return nn.Sequential(first, *[Residual(num_channels, num_channels) for _ in range(num_residuals - 1)])
+''',
+    },
+    "resnet18": {
+        "a class with a ModuleList of stages and functional pooling": '''
+class _ResNet18(nn.Module):
+    def __init__(self, in_channels, num_classes):
+        super().__init__()
+        self.conv = nn.Conv2d(in_channels, 64, 7, 2, 3, bias=False)
+        self.bn = nn.BatchNorm2d(64)
+        self.pool = nn.MaxPool2d(3, 2, 1)
+        self.stages = nn.ModuleList()
+        for c_in, c_out, first in [(64, 64, True), (64, 128, False), (128, 256, False), (256, 512, False)]:
+            self.stages.append(nn.Sequential(*resnet_block(c_in, c_out, 2, first_block=first)))
+        self.fc = nn.Linear(512, num_classes)
+
+    def forward(self, x):
+        x = self.pool(F.relu(self.bn(self.conv(x))))
+        for stage in self.stages:
+            x = stage(x)
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+def resnet18(in_channels=1, num_classes=10):
+    return _ResNet18(in_channels, num_classes)
+''',
+        "one flat Sequential, mean over h and w": '''
+class _GlobalAvg(nn.Module):
+    def forward(self, x):
+        return x.mean(dim=(2, 3))
+
+def resnet18(in_channels=1, num_classes=10):
+    layers = [nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3, bias=False), nn.BatchNorm2d(64),
+              nn.ReLU(), nn.MaxPool2d(kernel_size=3, stride=2, padding=1)]
+    chans = [64, 64, 128, 256, 512]
+    for i in range(4):
+        layers += list(resnet_block(chans[i], chans[i + 1], 2, first_block=(i == 0)))
+    layers += [_GlobalAvg(), nn.Linear(512, num_classes)]
+    return nn.Sequential(*layers)
+''',
+    },
+    "Bottleneck": {
+        "explicit layers, shortcut first, None for the identity": '''
+class Bottleneck(nn.Module):
+    def __init__(self, input_channels, bottleneck_channels, num_channels, strides=1):
+        super().__init__()
+        b = bottleneck_channels
+        self.reduce, self.bn_r = nn.Conv2d(input_channels, b, 1, bias=False), nn.BatchNorm2d(b)
+        self.mid, self.bn_m = nn.Conv2d(b, b, 3, strides, 1, bias=False), nn.BatchNorm2d(b)
+        self.expand, self.bn_e = nn.Conv2d(b, num_channels, 1, bias=False), nn.BatchNorm2d(num_channels)
+        self.proj = None
+        if strides != 1 or input_channels != num_channels:
+            self.proj = nn.Sequential(nn.Conv2d(input_channels, num_channels, 1, stride=strides, bias=False),
+                                      nn.BatchNorm2d(num_channels))
+
+    def forward(self, X):
+        shortcut = X if self.proj is None else self.proj(X)
+        Y = F.relu(self.bn_r(self.reduce(X)))
+        Y = F.relu(self.bn_m(self.mid(Y)))
+        Y = self.bn_e(self.expand(Y))
+        return F.relu(Y + shortcut)
+''',
+    },
+}
+
+WRONG = {
+    "Residual": {
+        "no skip connection": '''
+class Residual(nn.Module):
+    def __init__(self, input_channels, num_channels, use_1x1conv=False, strides=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(input_channels, num_channels, kernel_size=3, padding=1, stride=strides, bias=False)
+        self.bn1 = nn.BatchNorm2d(num_channels)
+        self.conv2 = nn.Conv2d(num_channels, num_channels, kernel_size=3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(num_channels)
+        self.conv3 = nn.Conv2d(input_channels, num_channels, kernel_size=1, stride=strides, bias=False) if use_1x1conv else None
+        self.bn3 = nn.BatchNorm2d(num_channels) if use_1x1conv else None
+
+    def forward(self, X):
+        Y = F.relu(self.bn1(self.conv1(X)))
+        Y = self.bn2(self.conv2(Y))
+        if self.conv3 is not None:
+            self.bn3(self.conv3(X))
+        return F.relu(Y)
+''',
+        "no final ReLU": '''
+class Residual(nn.Module):
+    def __init__(self, input_channels, num_channels, use_1x1conv=False, strides=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(input_channels, num_channels, kernel_size=3, padding=1, stride=strides, bias=False)
+        self.bn1 = nn.BatchNorm2d(num_channels)
+        self.conv2 = nn.Conv2d(num_channels, num_channels, kernel_size=3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(num_channels)
+        self.conv3 = nn.Conv2d(input_channels, num_channels, kernel_size=1, stride=strides, bias=False) if use_1x1conv else None
+        self.bn3 = nn.BatchNorm2d(num_channels) if use_1x1conv else None
+
+    def forward(self, X):
+        Y = F.relu(self.bn1(self.conv1(X)))
+        Y = self.bn2(self.conv2(Y))
+        if self.conv3 is not None:
+            X = self.bn3(self.conv3(X))
+        return Y + X
+''',
+        "stride on the second 3x3 conv": '''
+class Residual(nn.Module):
+    def __init__(self, input_channels, num_channels, use_1x1conv=False, strides=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(input_channels, num_channels, kernel_size=3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(num_channels)
+        self.conv2 = nn.Conv2d(num_channels, num_channels, kernel_size=3, padding=1, stride=strides, bias=False)
+        self.bn2 = nn.BatchNorm2d(num_channels)
+        self.conv3 = nn.Conv2d(input_channels, num_channels, kernel_size=1, stride=strides, bias=False) if use_1x1conv else None
+        self.bn3 = nn.BatchNorm2d(num_channels) if use_1x1conv else None
+
+    def forward(self, X):
+        Y = F.relu(self.bn1(self.conv1(X)))
+        Y = self.bn2(self.conv2(Y))
+        if self.conv3 is not None:
+            X = self.bn3(self.conv3(X))
+        return F.relu(Y + X)
+''',
+        "d2l's original: conv biases, no BN on the 1x1 shortcut": '''
+class Residual(nn.Module):
+    def __init__(self, input_channels, num_channels, use_1x1conv=False, strides=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(input_channels, num_channels, kernel_size=3, padding=1, stride=strides)
+        self.conv2 = nn.Conv2d(num_channels, num_channels, kernel_size=3, padding=1)
+        self.conv3 = nn.Conv2d(input_channels, num_channels, kernel_size=1, stride=strides) if use_1x1conv else None
+        self.bn1 = nn.BatchNorm2d(num_channels)
+        self.bn2 = nn.BatchNorm2d(num_channels)
+
+    def forward(self, X):
+        Y = F.relu(self.bn1(self.conv1(X)))
+        Y = self.bn2(self.conv2(Y))
+        if self.conv3:
+            X = self.conv3(X)
+        return F.relu(Y + X)
+''',
+    },
+    "resnet_block": {
+        "first block of a later stage does not halve (stride 1)": '''
+def resnet_block(input_channels, num_channels, num_residuals, first_block=False):
+    blk = []
+    for i in range(num_residuals):
+        if i == 0 and not first_block:
+            blk.append(Residual(input_channels, num_channels, use_1x1conv=True))
+        else:
+            blk.append(Residual(num_channels, num_channels))
+    return nn.Sequential(*blk)
+''',
+        "every block has the strided projection": '''
+def resnet_block(input_channels, num_channels, num_residuals, first_block=False):
+    blk = [Residual(input_channels, num_channels, use_1x1conv=True, strides=2)]
+    for i in range(num_residuals - 1):
+        blk.append(Residual(num_channels, num_channels, use_1x1conv=True, strides=2 if not first_block else 1))
+    return nn.Sequential(*blk)
+''',
+        "first_block ignored": '''
+def resnet_block(input_channels, num_channels, num_residuals, first_block=False):
+    blk = [Residual(input_channels, num_channels, use_1x1conv=True, strides=2)]
+    blk += [Residual(num_channels, num_channels) for _ in range(num_residuals - 1)]
+    return nn.Sequential(*blk)
+''',
+        "one block too few": '''
+def resnet_block(input_channels, num_channels, num_residuals, first_block=False):
+    if first_block:
+        return nn.Sequential(*[Residual(num_channels, num_channels) for _ in range(max(num_residuals - 1, 1))])
+    return nn.Sequential(Residual(input_channels, num_channels, use_1x1conv=True, strides=2),
+                         *[Residual(num_channels, num_channels) for _ in range(num_residuals - 2)])
+''',
+    },
+    "resnet18": {
+        "no max pooling after the stem": '''
+def resnet18(in_channels=1, num_classes=10):
+    b1 = nn.Sequential(nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3, bias=False),
+                       nn.BatchNorm2d(64), nn.ReLU())
+    return nn.Sequential(b1, nn.Sequential(*resnet_block(64, 64, 2, first_block=True)),
+                         nn.Sequential(*resnet_block(64, 128, 2)), nn.Sequential(*resnet_block(128, 256, 2)),
+                         nn.Sequential(*resnet_block(256, 512, 2)),
+                         nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(512, num_classes))
+''',
+        "one residual block per stage (ResNet-10)": '''
+def resnet18(in_channels=1, num_classes=10):
+    b1 = nn.Sequential(nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3, bias=False),
+                       nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+    return nn.Sequential(b1, nn.Sequential(*resnet_block(64, 64, 1, first_block=True)),
+                         nn.Sequential(*resnet_block(64, 128, 1)), nn.Sequential(*resnet_block(128, 256, 1)),
+                         nn.Sequential(*resnet_block(256, 512, 1)),
+                         nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(512, num_classes))
+''',
+        "global max pooling instead of average": '''
+def resnet18(in_channels=1, num_classes=10):
+    b1 = nn.Sequential(nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3, bias=False),
+                       nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+    return nn.Sequential(b1, nn.Sequential(*resnet_block(64, 64, 2, first_block=True)),
+                         nn.Sequential(*resnet_block(64, 128, 2)), nn.Sequential(*resnet_block(128, 256, 2)),
+                         nn.Sequential(*resnet_block(256, 512, 2)),
+                         nn.AdaptiveMaxPool2d((1, 1)), nn.Flatten(), nn.Linear(512, num_classes))
+''',
+        "stem conv with a bias and in_channels ignored": '''
+def resnet18(in_channels=1, num_classes=10):
+    b1 = nn.Sequential(nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3),
+                       nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+    return nn.Sequential(b1, nn.Sequential(*resnet_block(64, 64, 2, first_block=True)),
+                         nn.Sequential(*resnet_block(64, 128, 2)), nn.Sequential(*resnet_block(128, 256, 2)),
+                         nn.Sequential(*resnet_block(256, 512, 2)),
+                         nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(512, num_classes))
+''',
+    },
+    "Bottleneck": {
+        "stride on the first 1x1 conv (original paper, not torchvision)": '''
+class Bottleneck(nn.Module):
+    def __init__(self, input_channels, bottleneck_channels, num_channels, strides=1):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(input_channels, bottleneck_channels, kernel_size=1, stride=strides, bias=False),
+            nn.BatchNorm2d(bottleneck_channels), nn.ReLU(),
+            nn.Conv2d(bottleneck_channels, bottleneck_channels, kernel_size=3, padding=1, bias=False),
+            nn.BatchNorm2d(bottleneck_channels), nn.ReLU(),
+            nn.Conv2d(bottleneck_channels, num_channels, kernel_size=1, bias=False),
+            nn.BatchNorm2d(num_channels))
+        self.shortcut = nn.Identity()
+        if strides != 1 or input_channels != num_channels:
+            self.shortcut = nn.Sequential(nn.Conv2d(input_channels, num_channels, 1, stride=strides, bias=False),
+                                          nn.BatchNorm2d(num_channels))
+
+    def forward(self, X):
+        return F.relu(self.body(X) + self.shortcut(X))
+''',
+        "no ReLU after the 3x3 conv's BN": '''
+class Bottleneck(nn.Module):
+    def __init__(self, input_channels, bottleneck_channels, num_channels, strides=1):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(input_channels, bottleneck_channels, kernel_size=1, bias=False),
+            nn.BatchNorm2d(bottleneck_channels), nn.ReLU(),
+            nn.Conv2d(bottleneck_channels, bottleneck_channels, kernel_size=3, padding=1, stride=strides, bias=False),
+            nn.BatchNorm2d(bottleneck_channels),
+            nn.Conv2d(bottleneck_channels, num_channels, kernel_size=1, bias=False),
+            nn.BatchNorm2d(num_channels))
+        self.shortcut = nn.Identity()
+        if strides != 1 or input_channels != num_channels:
+            self.shortcut = nn.Sequential(nn.Conv2d(input_channels, num_channels, 1, stride=strides, bias=False),
+                                          nn.BatchNorm2d(num_channels))
+
+    def forward(self, X):
+        return F.relu(self.body(X) + self.shortcut(X))
+''',
+        "always a projection shortcut": '''
+class Bottleneck(nn.Module):
+    def __init__(self, input_channels, bottleneck_channels, num_channels, strides=1):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(input_channels, bottleneck_channels, kernel_size=1, bias=False),
+            nn.BatchNorm2d(bottleneck_channels), nn.ReLU(),
+            nn.Conv2d(bottleneck_channels, bottleneck_channels, kernel_size=3, padding=1, stride=strides, bias=False),
+            nn.BatchNorm2d(bottleneck_channels), nn.ReLU(),
+            nn.Conv2d(bottleneck_channels, num_channels, kernel_size=1, bias=False),
+            nn.BatchNorm2d(num_channels))
+        self.shortcut = nn.Sequential(nn.Conv2d(input_channels, num_channels, 1, stride=strides, bias=False),
+                                      nn.BatchNorm2d(num_channels))
+
+    def forward(self, X):
+        return F.relu(self.body(X) + self.shortcut(X))
+''',
+        "no final ReLU": '''
+class Bottleneck(nn.Module):
+    def __init__(self, input_channels, bottleneck_channels, num_channels, strides=1):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(input_channels, bottleneck_channels, kernel_size=1, bias=False),
+            nn.BatchNorm2d(bottleneck_channels), nn.ReLU(),
+            nn.Conv2d(bottleneck_channels, bottleneck_channels, kernel_size=3, padding=1, stride=strides, bias=False),
+            nn.BatchNorm2d(bottleneck_channels), nn.ReLU(),
+            nn.Conv2d(bottleneck_channels, num_channels, kernel_size=1, bias=False),
+            nn.BatchNorm2d(num_channels))
+        self.shortcut = nn.Identity()
+        if strides != 1 or input_channels != num_channels:
+            self.shortcut = nn.Sequential(nn.Conv2d(input_channels, num_channels, 1, stride=strides, bias=False),
+                                          nn.BatchNorm2d(num_channels))
+
+    def forward(self, X):
+        return self.body(X) + self.shortcut(X)
+''',
+    },
+}
