@@ -115,7 +115,7 @@ def subset_loaders(train_iter, test_iter, limit_train, limit_test, d2l):
     from torch.utils.data import DataLoader, Subset
     out = []
     for it, n, shuffle in ((train_iter, limit_train, True), (test_iter, limit_test, False)):
-        ds = it.dataset if n is None else Subset(it.dataset, range(n))
+        ds = it.dataset if n is None else Subset(it.dataset, range(min(n, len(it.dataset))))
         out.append(DataLoader(ds, it.batch_size, shuffle=shuffle, num_workers=d2l.get_dataloader_workers()))
     return out
 
@@ -201,6 +201,8 @@ def main(argv=None):
     sides = ["ours", "d2l"] if args.sides == "both" else [args.sides]
     d2l = import_d2l()
     subset = args.limit_train is not None or args.limit_test is not None
+    if args.limit_train is not None:  # d2l's train_ch6 divides by num_batches // 5: at least 5 batches
+        args.limit_train = max(args.limit_train, 5 * max(MODELS[n].batch_size for n in names))
     label_subset = " (SUBSET: a smoke test, not a benchmark)" if subset else ""
     gpu = torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor() or platform.machine()
     print(f"torch {torch.__version__}, d2l {getattr(sys.modules.get('d2l'), '__version__', '?')}, device {device} "
