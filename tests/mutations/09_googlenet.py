@@ -1,0 +1,179 @@
+"""09_googlenet: other correct answers (full marks) and planted bugs (must lose points)."""
+
+_INCEPTION_OK = '''
+class Inception(nn.Module):
+    def __init__(self, in_channels, c1, c2, c3, c4):
+        super().__init__()
+        self.p1_1 = nn.Conv2d(in_channels, c1, kernel_size=1)
+        self.p2_1 = nn.Conv2d(in_channels, c2[0], kernel_size=1)
+        self.p2_2 = nn.Conv2d(c2[0], c2[1], kernel_size=3, padding=1)
+        self.p3_1 = nn.Conv2d(in_channels, c3[0], kernel_size=1)
+        self.p3_2 = nn.Conv2d(c3[0], c3[1], kernel_size=5, padding=2)
+        self.p4_1 = nn.MaxPool2d(kernel_size=3, stride=1, padding=1)
+        self.p4_2 = nn.Conv2d(in_channels, c4, kernel_size=1)
+
+    def forward(self, x):
+        p1 = F.relu(self.p1_1(x))
+        p2 = F.relu(self.p2_2(F.relu(self.p2_1(x))))
+        p3 = F.relu(self.p3_2(F.relu(self.p3_1(x))))
+        p4 = F.relu(self.p4_2(self.p4_1(x)))
+        return torch.cat((p1, p2, p3, p4), dim=1)
+'''
+
+_GOOGLENET = '''
+def googlenet(num_classes=10):
+    b1 = nn.Sequential(nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3), {relu_b1},
+                       nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+    b2 = nn.Sequential(nn.Conv2d(64, 64, kernel_size=1), {relu_b2},
+                       nn.Conv2d(64, 192, kernel_size=3, padding=1), nn.ReLU(),
+                       nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+    b3 = nn.Sequential(Inception(192, 64, (96, 128), (16, 32), 32),
+                       Inception(256, 128, (128, 192), (32, 96), 64),
+                       {pool_b3})
+    b4 = nn.Sequential(Inception(480, 192, (96, 208), (16, 48), 64),
+                       Inception(512, 160, (112, 224), (24, 64), 64),
+                       Inception(512, 128, (128, 256), (24, 64), 64),
+                       Inception(512, 112, ({c4_4}, 288), (32, 64), 64),
+                       Inception(528, 256, (160, 320), (32, 128), 128),
+                       nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+    b5 = nn.Sequential(Inception(832, 256, (160, 320), (32, 128), 128),
+                       Inception(832, 384, (192, 384), (48, 128), 128),
+                       {gap}, nn.Flatten())
+    return nn.Sequential(b1, b2, b3, b4, b5, nn.Linear(1024, num_classes))
+'''
+_OK = dict(relu_b1="nn.ReLU()", relu_b2="nn.ReLU()", pool_b3="nn.MaxPool2d(kernel_size=3, stride=2, padding=1)",
+           c4_4="144", gap="nn.AdaptiveAvgPool2d((1, 1))")
+
+
+def _g(**kw):
+    return _GOOGLENET.format(**dict(_OK, **kw))
+
+
+CORRECT = {
+    "bottleneck_savings": {
+        "via nn.Conv2d parameter counts": '''
+def bottleneck_savings(in_channels, out_channels, kernel_size, reduce_channels):
+    count = lambda *convs: sum(c.weight.numel() for c in convs)
+    direct = count(nn.Conv2d(in_channels, out_channels, kernel_size, bias=False))
+    reduced = count(nn.Conv2d(in_channels, reduce_channels, 1, bias=False),
+                    nn.Conv2d(reduce_channels, out_channels, kernel_size, bias=False))
+    return direct, reduced
+''',
+    },
+    "Inception": {
+        "Sequential paths with nn.ReLU modules": '''
+class Inception(nn.Module):
+    def __init__(self, in_channels, c1, c2, c3, c4):
+        super().__init__()
+        self.b1 = nn.Sequential(nn.Conv2d(in_channels, c1, 1), nn.ReLU())
+        self.b2 = nn.Sequential(nn.Conv2d(in_channels, c2[0], 1), nn.ReLU(),
+                                nn.Conv2d(c2[0], c2[1], 3, padding=1), nn.ReLU())
+        self.b3 = nn.Sequential(nn.Conv2d(in_channels, c3[0], 1), nn.ReLU(),
+                                nn.Conv2d(c3[0], c3[1], 5, padding=2), nn.ReLU())
+        self.b4 = nn.Sequential(nn.MaxPool2d(3, 1, 1), nn.Conv2d(in_channels, c4, 1), nn.ReLU())
+
+    def forward(self, x):
+        return torch.cat([self.b1(x), self.b2(x), self.b3(x), self.b4(x)], 1)
+''',
+        "ModuleList, paths called in reverse order, concatenated in order": '''
+class Inception(nn.Module):
+    def __init__(self, in_channels, c1, c2, c3, c4):
+        super().__init__()
+        self.paths = nn.ModuleList([
+            nn.Sequential(nn.Conv2d(in_channels, c1, 1), nn.ReLU()),
+            nn.Sequential(nn.Conv2d(in_channels, c2[0], 1), nn.ReLU(), nn.Conv2d(c2[0], c2[1], 3, padding=1), nn.ReLU()),
+            nn.Sequential(nn.Conv2d(in_channels, c3[0], 1), nn.ReLU(), nn.Conv2d(c3[0], c3[1], 5, padding=2), nn.ReLU()),
+            nn.Sequential(nn.MaxPool2d(3, stride=1, padding=1), nn.Conv2d(in_channels, c4, 1), nn.ReLU()),
+        ])
+
+    def forward(self, x):
+        outs = [None] * 4
+        for i in reversed(range(4)):
+            outs[i] = self.paths[i](x)
+        return torch.cat(outs, dim=-3)
+''',
+    },
+    "googlenet": {
+        "one flat Sequential": '''
+def googlenet(num_classes=10):
+    pool = lambda: nn.MaxPool2d(3, stride=2, padding=1)
+    return nn.Sequential(
+        nn.Conv2d(1, 64, 7, stride=2, padding=3), nn.ReLU(), pool(),
+        nn.Conv2d(64, 64, 1), nn.ReLU(), nn.Conv2d(64, 192, 3, padding=1), nn.ReLU(), pool(),
+        Inception(192, 64, (96, 128), (16, 32), 32), Inception(256, 128, (128, 192), (32, 96), 64), pool(),
+        Inception(480, 192, (96, 208), (16, 48), 64), Inception(512, 160, (112, 224), (24, 64), 64),
+        Inception(512, 128, (128, 256), (24, 64), 64), Inception(512, 112, (144, 288), (32, 64), 64),
+        Inception(528, 256, (160, 320), (32, 128), 128), pool(),
+        Inception(832, 256, (160, 320), (32, 128), 128), Inception(832, 384, (192, 384), (48, 128), 128),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(1024, num_classes))
+''',
+        "a class with a functional forward": '''
+class _GoogLeNet(nn.Module):
+    def __init__(self, num_classes):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 64, 7, 2, 3)
+        self.conv2 = nn.Conv2d(64, 64, 1)
+        self.conv3 = nn.Conv2d(64, 192, 3, padding=1)
+        self.pool = nn.MaxPool2d(3, 2, 1)
+        self.inc3 = nn.Sequential(Inception(192, 64, (96, 128), (16, 32), 32), Inception(256, 128, (128, 192), (32, 96), 64))
+        self.inc4 = nn.Sequential(Inception(480, 192, (96, 208), (16, 48), 64), Inception(512, 160, (112, 224), (24, 64), 64),
+                                  Inception(512, 128, (128, 256), (24, 64), 64), Inception(512, 112, (144, 288), (32, 64), 64),
+                                  Inception(528, 256, (160, 320), (32, 128), 128))
+        self.inc5 = nn.Sequential(Inception(832, 256, (160, 320), (32, 128), 128), Inception(832, 384, (192, 384), (48, 128), 128))
+        self.fc = nn.Linear(1024, num_classes)
+
+    def forward(self, x):
+        x = self.pool(F.relu(self.conv1(x)))
+        x = self.pool(F.relu(self.conv3(F.relu(self.conv2(x)))))
+        x = self.pool(self.inc3(x))
+        x = self.pool(self.inc4(x))
+        x = self.inc5(x).mean(dim=(2, 3))
+        return self.fc(x)
+
+def googlenet(num_classes=10):
+    return _GoogLeNet(num_classes)
+''',
+    },
+}
+
+WRONG = {
+    "bottleneck_savings": {
+        "biases included": '''
+def bottleneck_savings(in_channels, out_channels, kernel_size, reduce_channels):
+    k = kernel_size if isinstance(kernel_size, int) else kernel_size[0] * kernel_size[1]
+    kk = k * k if isinstance(kernel_size, int) else k
+    return (in_channels * out_channels * kk + out_channels,
+            in_channels * reduce_channels + reduce_channels + reduce_channels * out_channels * kk + out_channels)
+''',
+        "the 1x1 reduction's own weights forgotten": '''
+def bottleneck_savings(in_channels, out_channels, kernel_size, reduce_channels):
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    return in_channels * out_channels * kh * kw, reduce_channels * out_channels * kh * kw
+''',
+        "rectangular kernels treated as square": '''
+def bottleneck_savings(in_channels, out_channels, kernel_size, reduce_channels):
+    k = kernel_size if isinstance(kernel_size, int) else kernel_size[0]
+    return in_channels * out_channels * k * k, in_channels * reduce_channels + reduce_channels * out_channels * k * k
+''',
+        "hard-coded example": '''
+def bottleneck_savings(in_channels, out_channels, kernel_size, reduce_channels):
+    return 102400, 29696
+''',
+    },
+    "Inception": {
+        "missing ReLU after the 1x1 reduction of path 2": _INCEPTION_OK.replace(
+            "F.relu(self.p2_2(F.relu(self.p2_1(x))))", "F.relu(self.p2_2(self.p2_1(x)))"),
+        "concatenation on the wrong dimension": _INCEPTION_OK.replace("dim=1)", "dim=0)"),
+        "paths concatenated in another order": _INCEPTION_OK.replace("(p1, p2, p3, p4)", "(p1, p3, p2, p4)"),
+        "average pooling in path 4": _INCEPTION_OK.replace("nn.MaxPool2d(kernel_size=3, stride=1, padding=1)",
+                                                           "nn.AvgPool2d(kernel_size=3, stride=1, padding=1)"),
+        "no ReLU at the end of path 4": _INCEPTION_OK.replace("F.relu(self.p4_2(self.p4_1(x)))", "self.p4_2(self.p4_1(x))"),
+    },
+    "googlenet": {
+        "missing ReLU between b2's 1x1 and 3x3 convs": _g(relu_b2="nn.Identity()"),
+        "b3 without its max pooling": _g(pool_b3="nn.Identity()"),
+        "global max pooling instead of average": _g(gap="nn.AdaptiveMaxPool2d((1, 1))"),
+        "wrong channels in b4's fourth Inception block": _g(c4_4="128"),
+        "missing ReLU after the 7x7 conv": _g(relu_b1="nn.Identity()"),
+    },
+}
