@@ -3,6 +3,7 @@
   build     regenerate release/ and solutions/ from source/
   check     fail (exit 1, saying why) if the repository is not fit to ship
   grade     autograde a class, isolated and in parallel, into the gradebook and a report
+  demo      build the course and grade a synthetic class (the README's main job)
 """
 from __future__ import annotations
 
@@ -30,6 +31,10 @@ def main(argv=None):
     p.add_argument("--timeout", type=int, default=600, help="seconds per notebook (default 600)")
     p.add_argument("--memory-gb", type=float, default=6, help="address-space limit per submission (default 6)")
     p.add_argument("--root", default=None, help=argparse.SUPPRESS)
+    p = sub.add_parser("demo", help="build the course, grade a synthetic class, print the table")
+    p.add_argument("--assignments", type=int, default=2, help="how many of the first assignments (default 2)")
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--root", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     from .build import ROOT, CheckFailed, build, check
@@ -44,6 +49,9 @@ def main(argv=None):
             from .grade import grade
             grade(args.assignment, submissions=args.submissions, zip_path=args.zip, jobs=args.jobs, root=root,
                   cell_timeout=args.cell_timeout, notebook_timeout=args.timeout, memory_gb=args.memory_gb)
+        elif args.command == "demo":
+            from .demo import demo
+            demo(root, count=args.assignments, jobs=args.jobs)
     except CheckFailed as err:
         print(f"{args.command} failed:\n{err}", file=sys.stderr)
         return 1

@@ -92,6 +92,28 @@ def make_solution(nb):
     return nb
 
 
+def answer_cells(nb, asg):
+    """``{name: cell}`` for the answer code cells (grade_id ``<asg>-<name>-answer``) of a notebook."""
+    out = {}
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        if cell.cell_type == "code" and gid.startswith(asg + "-") and gid.endswith("-answer"):
+            out[gid[len(asg) + 1:-len("-answer")]] = cell
+    return out
+
+
+def filled_release(asg, replace=None, root=ROOT):
+    """The student notebook with every answer cell filled in: ``replace[name]`` where given, else the solution.
+
+    Used to make synthetic submissions (tests, ``python -m course demo``).
+    """
+    solved = answer_cells(make_solution(nbformat.read(source_path(asg, root), as_version=4)), asg)
+    nb = nbformat.read(release_path(asg, root), as_version=4)
+    for name, cell in answer_cells(nb, asg).items():
+        cell.source = (replace or {}).get(name, solved[name].source)
+    return nb
+
+
 def execute(nb, cwd, timeout=600):
     """Execute ``nb`` in quick mode in a fresh kernel; raise ``CheckFailed`` naming the first failing cell."""
     from nbclient import NotebookClient

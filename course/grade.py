@@ -41,7 +41,7 @@ from pathlib import Path
 
 import nbformat
 
-from .build import ROOT, nbgrader, source_path, tool_env
+from .build import ROOT, CheckFailed, nbgrader, source_path, tool_env
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
@@ -179,16 +179,26 @@ def prepare(asg, student, folder, master, clean_db, out: Outcome, released=None)
         out.flag("invalid-notebook")
         return None
 
-    # Duplicated or forged grade ids: keep the first real occurrence, strip the rest.
+    # Duplicated or forged grade ids: keep the genuine cell (the one whose source is what the
+    # student received, else the last copy), strip the rest.
+    occurrences = {}
+    for i, cell in enumerate(cells):
+        meta = cell.get("metadata", {}).get("nbgrader")
+        if isinstance(meta, dict) and meta.get("grade_id") in master:
+            occurrences.setdefault(meta["grade_id"], []).append(i)
+    keep = {}
+    for gid, idx in occurrences.items():
+        genuine = [i for i in idx if released is not None and cells[i].source == released.get(gid)]
+        keep[gid] = (genuine or idx)[-1]
     seen = set()
-    for cell in cells:
+    for i, cell in enumerate(cells):
         meta = cell.get("metadata", {}).get("nbgrader")
         if not isinstance(meta, dict):
             cell.get("metadata", {}).pop("nbgrader", None)
             continue
         gid = meta.get("grade_id")
         trusted = master.get(gid)
-        if gid in seen:
+        if gid in seen or (gid in keep and keep[gid] != i):
             out.flag("duplicate-grade-id")
             cell.metadata.pop("nbgrader")
         elif trusted is None or trusted.cell_type != cell.cell_type:
@@ -259,21 +269,21 @@ def run_sandboxed(job, nb, cell_timeout, notebook_timeout, hide, memory_gb):
     cmd = prefix + [sys.executable, "-m", "course.grade", "--execute", str(src), str(dst), str(cell_timeout)]
     start = time.perf_counter()
     status = "ok"
-    proc = subprocess.Popen(cmd, cwd=job, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    try:
-        tail = proc.communicate(timeout=notebook_timeout)[0][-4000:]
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        tail = proc.communicate()[0][-4000:]
-        status = "timeout"
-    finally:
+    # Output goes to a file, not a pipe: a kernel left behind would hold a pipe open.
+    with open(job / "runner.log", "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=job, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
         try:
-            os.killpg(proc.pid, signal.SIGKILL)  # whatever the student left running
-        except ProcessLookupError:
-            pass
+            proc.wait(timeout=notebook_timeout)
+        except subprocess.TimeoutExpired:
+            status = "timeout"
+        finally:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)  # whatever the student left running
+            except ProcessLookupError:
+                pass
+            proc.wait()
     seconds = time.perf_counter() - start
-    (job / "runner.log").write_bytes(tail)
     marker = job / "executed.status"
     if status == "ok":
         status = marker.read_text().strip() if marker.exists() else "runner-failed"
@@ -296,7 +306,9 @@ def _execute_main(src, dst, cell_timeout):
     status_file = Path(dst).with_suffix(".status")
     # IPC sockets need no network; their path must be absolute (the kernel runs in another folder).
     km = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(src).parent / "runtime" / "kernel"))
-    client = NotebookClient(nb, km=km, timeout=int(cell_timeout), allow_errors=True, interrupt_on_timeout=True,
+    # On a cell timeout nbclient raises instead of interrupting: a kernel that ignores SIGINT would
+    # otherwise hold the run until the notebook limit.  Later cells cannot run in a stuck kernel.
+    client = NotebookClient(nb, km=km, timeout=int(cell_timeout), allow_errors=True, interrupt_on_timeout=False,
                             record_timing=False, store_widget_state=False, kernel_name="python3",
                             resources={"metadata": {"path": str(Path(src).parent / "work")}})
 
@@ -346,6 +358,12 @@ def _execute_main(src, dst, cell_timeout):
                     client.execute_cell(cell, index)
                 except CellTimeoutError:
                     status = "cell-timeout"
+                    cell.outputs.append(nbformat.v4.new_output(
+                        "error", ename="CellTimeoutError", evalue=f"the cell ran longer than {cell_timeout:g} s",
+                        traceback=[]))
+                    save()
+                    status_file.write_text(status)
+                    os._exit(0)  # the kernel is stuck; the sandbox is torn down with it
                 save()
     except DeadKernelError:
         status = "kernel-died"
@@ -480,8 +498,11 @@ def ignore_pattern_from_config(root):
 
 
 def grade(asg, submissions=None, zip_path=None, jobs=1, root=ROOT, cell_timeout=120, notebook_timeout=600,
-          memory_gb=6, log=print):
-    """Grade every submission of ``asg``; return the outcomes (also written to the report CSV)."""
+          memory_gb=6, gradebook=None, log=print):
+    """Grade every submission of ``asg``; return the outcomes (also written to the report CSV).
+
+    ``gradebook`` is the SQLite file to merge into (default: the course's ``gradebook.db``).
+    """
     from tqdm.auto import tqdm
 
     root = Path(root)
@@ -490,13 +511,13 @@ def grade(asg, submissions=None, zip_path=None, jobs=1, root=ROOT, cell_timeout=
     master = master_cells(asg, root)
     released = released_cells(asg, root)
     (root / "autograded").mkdir(exist_ok=True)
-    db_path = root / "gradebook.db"
+    db_path = Path(gradebook) if gradebook else root / "gradebook.db"
     if db_path.exists():
         backups = root / "autograded" / "backups"
         backups.mkdir(exist_ok=True)
         backup = backups / f"gradebook-{dt.datetime.now():%Y%m%d-%H%M%S}.db"
         shutil.copy2(db_path, backup)
-        log(f"gradebook backed up to {backup.relative_to(root)}")
+        log(f"gradebook backed up to {backup}")
     db_url = f"sqlite:///{db_path}"
     ignore = ignore_pattern_from_config(root)
     with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
@@ -506,7 +527,15 @@ def grade(asg, submissions=None, zip_path=None, jobs=1, root=ROOT, cell_timeout=
         (course / "source").mkdir(parents=True)
         shutil.copytree(root / "source" / asg, course / "source" / asg)
         shutil.copy(root / "nbgrader_config.py", course)
-        nbgrader("generate_assignment", asg, "--force", "--log-level=ERROR", root=course, db=db_path)
+        try:
+            nbgrader("generate_assignment", asg, "--force", "--log-level=ERROR", root=course, db=db_path)
+        except CheckFailed as err:
+            if "there are submissions associated" in str(err):
+                raise SystemExit(
+                    f"{asg}'s graded cells changed in source/ after submissions were recorded in {db_path.name}; "
+                    "nbgrader will not rewrite them. Grade with the source the students received, or remove the "
+                    f"old submissions first (nbgrader db submission remove {asg} STUDENT).") from None
+            raise
         clean_db = tmp / "clean.db"
         nbgrader("generate_assignment", asg, "--force", "--log-level=ERROR", root=course, db=clean_db)
         students = collect(asg, submissions, zip_path, tmp)
@@ -514,7 +543,7 @@ def grade(asg, submissions=None, zip_path=None, jobs=1, root=ROOT, cell_timeout=
             log("no submissions found")
         base = tmp / "jobs"
         base.mkdir()
-        hide = [root, tmp / "unzipped", Path(submissions) if submissions else root / "submitted", tmp]
+        hide = [ROOT, root, tmp / "unzipped", Path(submissions) if submissions else root / "submitted", tmp]
         hide = [h for h in dict.fromkeys(Path(h).resolve() for h in hide)]
         _, isolation = sandbox_prefix(base, [], memory_gb)
         log(f"grading {len(students)} submissions of {asg} with {jobs} job(s); isolation: {isolation}")

@@ -11,8 +11,8 @@ def root():
     return ROOT
 
 
-def pytest_collection_modifyitems(session, config, items):
-    """Tell the autograde tests which assignments were selected, so they are graded in parallel."""
+def pytest_collection_finish(session):
+    """Tell the autograde tests which assignments remain selected (after -k), so only those are graded, in parallel."""
     import test_autograde
-    test_autograde.SELECTED.update(item.callspec.params["asg"] for item in items
-                                   if item.originalname == "test_submission")
+    test_autograde.SELECTED.update(item.callspec.params["asg"] for item in session.items
+                                   if getattr(item, "originalname", "") == "test_submission")

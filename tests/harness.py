@@ -24,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 
-from course.build import ROOT, make_solution, source_path, tool_env
+from course.build import ROOT, answer_cells, filled_release, tool_env
 
 MUTATIONS = Path(__file__).parent / "mutations"
 
@@ -35,16 +35,6 @@ def mutation_data(asg):
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
-
-
-def answer_cells(nb, asg):
-    """``{name: cell}`` for the answer code cells of a notebook, keyed by the contract name."""
-    out = {}
-    for cell in nb.cells:
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id", "")
-        if cell.cell_type == "code" and gid.startswith(asg + "-") and gid.endswith("-answer"):
-            out[gid[len(asg) + 1:-len("-answer")]] = cell
-    return out
 
 
 @dataclass
@@ -67,16 +57,12 @@ def submissions(asg):
     """The class to grade: the notebooks (by student id) and what each is expected to do."""
     data = mutation_data(asg)
     release = nbformat.read(ROOT / "release" / asg / f"{asg}.ipynb", as_version=4)
-    solved = answer_cells(make_solution(nbformat.read(source_path(asg), as_version=4)), asg)
     names = set(answer_cells(release, asg))
     unknown = (set(data.CORRECT) | set(data.WRONG)) - names
     assert not unknown, f"tests/mutations/{asg}.py names no answer cell: {sorted(unknown)}"
 
     def filled(replace=None):
-        nb = nbformat.read(ROOT / "release" / asg / f"{asg}.ipynb", as_version=4)
-        for name, cell in answer_cells(nb, asg).items():
-            cell.source = (replace or {}).get(name, solved[name].source)
-        return nb
+        return filled_release(asg, replace)
 
     tests = getattr(data, "TESTS", {})
     out = {"blank": (Submission("blank", "blank"), release),

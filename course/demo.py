@@ -1,0 +1,70 @@
+"""``python -m course demo``: build the course, grade a synthetic class, print the table.
+
+The class covers what a real one throws at the grader: a blank notebook, a
+partial one, a full one, one that kills its kernel, one stuck in a loop that
+ignores interrupts, one that tampers with the checks, and a file that is not
+a notebook.  It runs offline on a fresh machine, on these embedded defaults.
+"""
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import nbformat
+
+from .build import ROOT, answer_cells, assignments, build, filled_release, release_path
+
+CRASH = "\nimport os\nos._exit(1)  # the kernel dies here\n"
+LOOP = ("\nimport signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)  # ignore the grader's interrupt\n"
+        "while True:\n    time.sleep(0.1)\n")
+TAMPER = ("import torch\ntorch.testing.assert_close = lambda *args, **kwargs: None  # every comparison 'passes'\n"
+          "get_ipython().ast_transformers.clear()\n")
+
+
+def class_of(asg, root=ROOT):
+    """``{student_id: notebook text}`` for one assignment's synthetic class."""
+    names = list(answer_cells(nbformat.read(release_path(asg, root), as_version=4), asg))
+    release = nbformat.read(release_path(asg, root), as_version=4)
+    full = filled_release(asg, root=root)
+    last = answer_cells(full, asg)[names[-1]].source
+    first = answer_cells(full, asg)[names[0]].source
+    stub = answer_cells(release, asg)[names[0]].source
+    students = {
+        "ada-full": full,
+        "ben-blank": release,
+        "cy-partial": filled_release(asg, {n: answer_cells(release, asg)[n].source for n in names[1:]}, root),
+        "dee-crash": filled_release(asg, {names[-1]: last + CRASH}, root),
+        "eli-loop": filled_release(asg, {names[-1]: last + LOOP}, root),
+        "fay-tamper": filled_release(asg, {names[0]: TAMPER + stub.replace(first, "")} |
+                                     {n: answer_cells(release, asg)[n].source for n in names[1:]}, root),
+    }
+    out = {s: nbformat.writes(nb) for s, nb in students.items()}
+    out["gus-invalid"] = '{"cells": [ this is not a notebook'
+    return out
+
+
+def demo(root=ROOT, count=2, jobs=2, log=print):
+    """Build, grade a synthetic class for the first ``count`` assignments, and print each table."""
+    from .grade import grade
+
+    start = time.perf_counter()
+    root = Path(root)
+    log("building release/ and solutions/ from source/ ...")
+    build(root, log=lambda *_: None)
+    demo_dir = root / "autograded" / "demo"
+    shutil.rmtree(demo_dir, ignore_errors=True)
+    submitted = demo_dir / "submitted"
+    outcomes = {}
+    for asg in assignments(root)[:count]:
+        for student, text in class_of(asg, root).items():
+            dest = submitted / student / asg / f"{asg}.ipynb"
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(text, encoding="utf-8")
+        log(f"\n== {asg} ==")
+        outcomes[asg] = grade(asg, submissions=submitted, jobs=jobs, root=root, cell_timeout=15,
+                              notebook_timeout=60, gradebook=demo_dir / "gradebook.db", log=log)
+    log(f"\ndemo finished in {time.perf_counter() - start:.0f} s. Feedback: feedback/<student>/<assignment>/; "
+        "reports: autograded/<assignment>-report.csv; the demo's own gradebook: autograded/demo/gradebook.db "
+        "(the course's gradebook.db is untouched).")
+    return outcomes
