@@ -144,6 +144,11 @@ def normalized(nb):
             outputs = []
             for o in cell.get("outputs", []):
                 o = {k: v for k, v in o.items() if k not in ("execution_count", "metadata")}
+                # a stream may arrive in any number of chunks: compare its text, as nbval does
+                if o.get("output_type") == "stream" and outputs and outputs[-1].get("output_type") == "stream" \
+                        and outputs[-1].get("name") == o.get("name"):
+                    outputs[-1] = dict(outputs[-1], text=outputs[-1]["text"] + o["text"])
+                    continue
                 if "data" in o:
                     o["data"] = {k: v for k, v in o["data"].items()
                                  if not k.startswith("image/") and "widget" not in k}
