@@ -244,7 +244,8 @@ def main(argv=None):
     report["load_average_end"] = load
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))
-    print(f"load average at the end {load} (both sides ran in this one process, alternating, under the same load)")
+    note = " (both sides ran in this one process, alternating, under the same load)" if len(sides) == 2 else ""
+    print(f"load average at the end {load}{note}")
     for line in lines:
         print(line)
 
