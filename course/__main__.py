@@ -3,6 +3,7 @@
   build     regenerate release/ and solutions/ from source/
   check     fail (exit 1, saying why) if the repository is not fit to ship
   grade     autograde a class, isolated and in parallel, into the gradebook and a report
+  validate  run a notebook as the grader will; exit 1 if a visible test fails (the student's self-check)
   demo      build the course and grade a synthetic class (the README's main job)
 """
 from __future__ import annotations
@@ -31,6 +32,10 @@ def main(argv=None):
     p.add_argument("--timeout", type=int, default=600, help="seconds per notebook (default 600)")
     p.add_argument("--memory-gb", type=float, default=6, help="address-space limit per submission (default 6)")
     p.add_argument("--root", default=None, help=argparse.SUPPRESS)
+    p = sub.add_parser("validate", help="self-check: run a notebook as the grader will, exit 1 if a visible test fails")
+    p.add_argument("notebooks", nargs="+", help="the notebook(s) to check, e.g. release/01_convolution/01_convolution.ipynb")
+    p.add_argument("--cell-timeout", type=int, default=120, help="seconds per cell (default 120, as in grading)")
+    p.add_argument("--root", default=None, help=argparse.SUPPRESS)
     p = sub.add_parser("demo", help="build the course, grade a synthetic class, print the table")
     p.add_argument("--assignments", type=int, default=2, help="how many of the first assignments (default 2)")
     p.add_argument("--jobs", type=int, default=2)
@@ -39,6 +44,14 @@ def main(argv=None):
 
     from .build import ROOT, CheckFailed, build, check
     root = args.root or ROOT
+    if args.command == "validate":
+        from .validate import ValidateError, validate
+        try:
+            ok = [validate(path, root=root, cell_timeout=args.cell_timeout) for path in args.notebooks]
+        except ValidateError as err:
+            print(f"validate: {err}", file=sys.stderr)
+            return 2
+        return 0 if all(ok) else 1
     start = time.perf_counter()
     try:
         if args.command == "build":

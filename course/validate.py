@@ -1,0 +1,178 @@
+"""``python -m course validate NOTEBOOK.ipynb``: the student's self-check.
+
+It runs a notebook the way the grader will (a fresh kernel, every cell in
+order, quick mode, the same per-cell time limit), with the test cells as the
+course released them, then lists each test cell as passed or failed with the
+message of the first failing check.  Only the visible tests are in a student's
+notebook; the hidden ones run at grading time.
+
+Unlike ``nbgrader validate``, it exits 1 when any test cell fails, so a script
+or a CI job can rely on it: 0 means every visible test passed.
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from .build import ROOT, release_path, tool_env
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class ValidateError(Exception):
+    """The notebook cannot be validated at all (missing, not a notebook, not from this course)."""
+
+
+@dataclass
+class TestResult:
+    grade_id: str
+    points: float
+    passed: bool
+    message: str = ""
+
+
+def _read(path):
+    path = Path(path)
+    if not path.is_file():
+        raise ValidateError(f"{path}: no such notebook")
+    try:
+        return nbformat.read(path, as_version=4)
+    except Exception as err:  # noqa: BLE001 - any unreadable file gets the same clear answer
+        raise ValidateError(f"{path} is not a readable notebook ({type(err).__name__}: {err}); "
+                            "open it in JupyterLab, or start again from a fresh copy of the release "
+                            "and paste your answers back") from None
+
+
+def assignment_of(nb):
+    """The assignment id, read from the notebook's nbgrader ids (``<asg>-<name>-<aspect>``)."""
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        if re.match(r"^\d\d_[a-z0-9_]+-", gid):
+            return gid.split("-", 1)[0]
+    return None
+
+
+def is_test(cell):
+    meta = cell.metadata.get("nbgrader", {})
+    return cell.cell_type == "code" and meta.get("grade") and not meta.get("solution")
+
+
+def restore_tests(nb, asg, root=ROOT):
+    """Put back the released test cells (edited or deleted ones), as the grader does; return the ids restored."""
+    release = release_path(asg, root)
+    if not release.exists():
+        return []
+    cells = [c for c in nbformat.read(release, as_version=4).cells if c.metadata.get("nbgrader", {}).get("grade_id")]
+    order = [c.metadata["nbgrader"]["grade_id"] for c in cells]
+    master = {c.metadata["nbgrader"]["grade_id"]: c for c in cells if c.metadata["nbgrader"].get("locked")}
+    restored, seen = [], set()
+    for i, cell in enumerate(nb.cells):
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in master:
+            seen.add(gid)
+            if is_test(master[gid]) and cell.source != master[gid].source:
+                nb.cells[i] = nbformat.from_dict(dict(master[gid]))
+                restored.append(gid)
+    # a deleted test cell goes back after the cell that preceded it in the release
+    for gid in order:
+        if gid in seen or gid not in master or not is_test(master[gid]):
+            continue
+        before = order[:order.index(gid)]
+        at = 0
+        for i, cell in enumerate(nb.cells):
+            if cell.metadata.get("nbgrader", {}).get("grade_id") in before:
+                at = i + 1
+        nb.cells.insert(at, nbformat.from_dict(dict(master[gid])))
+        restored.append(gid)
+    return restored
+
+
+def error_message(cell):
+    """The last error a cell raised, as one line a student can act on."""
+    for out in reversed(cell.get("outputs", [])):
+        if out.get("output_type") == "error":
+            value = ANSI.sub("", out.get("evalue", "")).strip()
+            first = value.split("\n")[0] if value else ""
+            return f"{out.get('ename', 'Error')}: {first}" if first else out.get("ename", "Error")
+    return ""
+
+
+def run(nb, cwd, cell_timeout=120):
+    """Execute every code cell (errors do not stop the run); return the status: ok, cell-timeout or kernel-died."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    client = NotebookClient(nb, timeout=cell_timeout, kernel_name="python3", allow_errors=True,
+                            interrupt_on_timeout=False, record_timing=False, store_widget_state=False,
+                            resources={"metadata": {"path": str(cwd)}})
+    env = tool_env(COURSE_QUICK="1", NBGRADER_EXECUTION="validate", PYTHONHASHSEED="0")
+    status = "ok"
+    try:
+        with client.setup_kernel(env=env):
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                try:
+                    client.execute_cell(cell, index)
+                except CellTimeoutError:
+                    cell.outputs.append(nbformat.v4.new_output(
+                        "error", ename="TimeoutError", evalue=f"the cell ran longer than {cell_timeout} s "
+                        "(the grader's limit per cell)", traceback=[]))
+                    return "cell-timeout"
+    except DeadKernelError:
+        status = "kernel-died"
+    return status
+
+
+def validate(path, root=ROOT, cell_timeout=120, log=print):
+    """Run ``path`` as the grader would and report every test cell; return True when all pass."""
+    path = Path(path).resolve()
+    nb = _read(path)
+    asg = assignment_of(nb)
+    if asg is None:
+        raise ValidateError(f"{path} has no nbgrader cells of this course: is it a course notebook?")
+    restored = restore_tests(nb, asg, root)
+    log(f"Validating {path.name} ({asg}): a fresh kernel, every cell in order, quick mode ...")
+    if restored:
+        log(f"  note: {len(restored)} test cell(s) differ from the release and were put back, as the grader "
+            f"will: {', '.join(restored)}")
+    start = time.perf_counter()
+    status = run(nb, path.parent, cell_timeout)
+    results, other_errors = [], []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        meta = cell.metadata.get("nbgrader", {})
+        gid = meta.get("grade_id", "?")
+        message = error_message(cell)
+        ran = cell.get("execution_count") is not None or cell.get("outputs")
+        if is_test(cell) and not gid.endswith("-canary-tests"):  # the canary is the grader's, not a test
+            if not ran and not message:
+                message = "not run: an earlier cell stopped the kernel"
+            results.append(TestResult(gid, float(meta.get("points", 0)), ran and not message, message))
+        elif message and not is_test(cell):
+            other_errors.append((gid, message))
+    for gid, message in other_errors:
+        log(f"  ERROR {gid}: {message}")
+    for r in results:
+        pts = f"{r.points:g} point{'s' if r.points != 1 else ''}"
+        log(f"  {'PASS' if r.passed else 'FAIL'}  {r.grade_id} ({pts})" + ("" if r.passed else f": {r.message}"))
+    unanswered = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+                  if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("solution")
+                  and "YOUR ANSWER HERE" in c.source]
+    if unanswered:
+        log(f"  note: written answers still to write (graded by hand): {', '.join(unanswered)}")
+    if status == "kernel-died":
+        log("  the kernel died during the run (os._exit, a crash or out of memory): the grader stops there too")
+    elif status == "cell-timeout":
+        log(f"  a cell ran longer than {cell_timeout} s and the run stopped there, as grading would")
+    passed = sum(r.passed for r in results)
+    ok = status == "ok" and passed == len(results)
+    log(f"{passed} of {len(results)} test cells pass ({time.perf_counter() - start:.0f} s). "
+        + ("Every visible test passes; hidden tests run at grading." if ok else
+           "Fix the failures above, then run this again."))
+    return ok
