@@ -2,6 +2,7 @@
 
   build     regenerate release/ and solutions/ from source/
   check     fail (exit 1, saying why) if the repository is not fit to ship
+  bundle    write the student bundle (release/, the course package, requirements, README), optionally zipped
   grade     autograde a class, isolated and in parallel, into the gradebook and a report
   validate  run a notebook as the grader will; exit 1 if a visible test fails (the student's self-check)
   demo      build the course and grade a synthetic class (the README's main job)
@@ -23,6 +24,10 @@ def main(argv=None):
     p = sub.add_parser("check", help="fail if source/ is malformed, release/ leaks or drifted, or a solution fails")
     p.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default 2)")
     p.add_argument("--root", default=None, help=argparse.SUPPRESS)  # another copy of the course (tests)
+    p = sub.add_parser("bundle", help="write the student bundle: release/, the course package, requirements, README")
+    p.add_argument("--out", default=None, help="folder to write (default: student-bundle/, replaced)")
+    p.add_argument("--zip", action="store_true", help="also write <out>.zip, ready to publish")
+    p.add_argument("--root", default=None, help=argparse.SUPPRESS)
     p = sub.add_parser("grade", help="autograde every submission of one assignment")
     p.add_argument("assignment", help="assignment id, e.g. 01_convolution")
     p.add_argument("--submissions", default=None, help="folder DIR/<student_id>/<assignment>/*.ipynb (default: submitted/)")
@@ -58,6 +63,9 @@ def main(argv=None):
             build(root, only=args.assignments or None, jobs=args.jobs)
         elif args.command == "check":
             check(root, jobs=args.jobs)
+        elif args.command == "bundle":
+            from .build import bundle
+            bundle(root, out=args.out, make_zip=args.zip)
         elif args.command == "grade":
             from .grade import grade
             grade(args.assignment, submissions=args.submissions, zip_path=args.zip, jobs=args.jobs, root=root,

@@ -44,6 +44,16 @@ def assignments(root=ROOT):
                   if (p / f"{p.name}.ipynb").is_file())
 
 
+def graded_assignments(root=ROOT):
+    """The assignments with exercises (answer code cells): every one but the welcome notebook."""
+    out = []
+    for asg in assignments(root):
+        nb = nbformat.read(source_path(asg, root), as_version=4)
+        if answer_cells(nb, asg):
+            out.append(asg)
+    return out
+
+
 def source_path(asg, root=ROOT):
     return Path(root) / "source" / asg / f"{asg}.ipynb"
 
@@ -258,6 +268,13 @@ def lint_source(asg, root=ROOT):
             written += 1
     if written == 0:
         problems.append(f"{rel}: needs at least one manually graded written answer")
+    scored = [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
+              and c.metadata["nbgrader"].get("points")]
+    canary = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == f"{asg}-canary-tests"]
+    if scored and not (canary and canary[0].cell_type == "code" and canary[0].metadata["nbgrader"].get("grade")
+                       and canary[0].metadata["nbgrader"].get("points") == 0):
+        problems.append(f"{rel}: an autograded notebook needs a 0-point test cell '{asg}-canary-tests' that fails "
+                        "under grading (copy it from 01_convolution); `python -m course grade` flags a passing one")
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     for heading in ("Summary", "Further exercises"):
         if not re.search(rf"^#+ .*{heading}", text, re.M):
@@ -327,3 +344,149 @@ def check(root=ROOT, jobs=2, log=print):
     if problems:
         raise CheckFailed("\n".join(problems))
     log(f"regenerated {len(todo)} assignments: release/ and solutions/ are up to date, every solution passes")
+
+
+# ----------------------------------------------------------------------------
+# the student bundle
+
+STUDENT_REQUIREMENTS = """\
+# Everything a student needs: `pip install -r requirements.txt` in this folder.
+torch==2.14.1
+torchvision==0.29.1
+jupyterlab>=4.4,<5
+notebook>=7.4,<8
+nbgrader==0.9.6
+ipykernel
+ipywidgets
+matplotlib
+tqdm
+nbformat
+nbclient
+-e .
+./course/jupyter
+"""
+
+STUDENT_README = """\
+# Modern CNNs in PyTorch — student notebooks
+
+Fill in the notebooks under `release/`, one per topic, starting with
+`release/00_welcome/00_welcome.ipynb`.
+
+```bash
+python3 -m venv .venv && .venv/bin/pip install -r requirements.txt && .venv/bin/jupyter lab
+```
+
+JupyterLab opens on the welcome notebook. Fashion-MNIST is found in `$COURSE_DATA`,
+`./data` or `/usr/share/datasets/fashion-mnist`, or downloaded on first use.
+
+Before you submit, check a notebook the way the grader will run it:
+
+```bash
+.venv/bin/python -m course validate release/01_convolution/01_convolution.ipynb
+```
+
+It exits 1 when a visible test fails and 0 when all pass (hidden tests run at grading).
+Submit the `.ipynb` file itself, under its own name.
+"""
+
+STUDENT_PYPROJECT = """\
+[build-system]
+requires = ["setuptools>=61"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "course"
+version = "0.1.0"
+description = "Modern CNNs in PyTorch: helpers imported by the course notebooks"
+requires-python = ">=3.10"
+
+[tool.setuptools]
+packages = ["course"]
+"""
+
+
+def secrets(root=ROOT):
+    """``{where: {lines}}``: the distinctive lines of each solution, hidden test and model answer in source/.
+
+    A line counts if it is at least 20 characters, not a comment, and in no
+    release notebook (earlier answers handed out by a later notebook are public).
+    """
+    public = set()
+    for asg in assignments(root):
+        if release_path(asg, root).exists():
+            for cell in nbformat.read(release_path(asg, root), as_version=4).cells:
+                public.update(line.strip() for line in cell.source.split("\n"))
+    found = {}
+    for asg in assignments(root):
+        for cell in nbformat.read(source_path(asg, root), as_version=4).cells:
+            meta = cell.metadata.get("nbgrader", {})
+            hidden = cell.cell_type == "markdown" and meta.get("solution")  # a model answer: all of it
+            lines = set()
+            for line in cell.source.split("\n"):
+                key = line.strip()
+                if key in MARKERS:
+                    hidden = key.startswith("### BEGIN")
+                    continue
+                if hidden and len(key) >= 20 and not key.startswith("#") and key not in public:
+                    lines.add(key)
+            if lines:
+                found[meta.get("grade_id", asg)] = lines
+    return found
+
+
+def scan_bundle(out, root=ROOT):
+    """Problems with a student bundle: nbgrader markers in a notebook, or a solution / hidden test in any file.
+
+    A file leaks a cell when it holds every distinctive line of it (all of
+    them, so that a shared idiom such as a forward hook is not mistaken for one).
+    """
+    hidden = secrets(root)
+    problems = []
+    for path in sorted(p for p in Path(out).rglob("*") if p.is_file()):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        rel = path.relative_to(out)
+        if path.suffix == ".ipynb":
+            problems += [f"{rel}: contains '{leak}'" for leak in LEAKS if leak in text]
+            text = "\n".join("".join(c["source"]) for c in json.loads(text)["cells"])
+        lines = {line.strip() for line in text.split("\n")}
+        problems += [f"{rel}: contains the solution or hidden tests of {where}" for where, secret in hidden.items()
+                     if secret <= lines]
+    return problems
+
+
+def bundle(root=ROOT, out=None, make_zip=False, log=print):
+    """Write the student bundle (release/, the course package, requirements, README) to ``out``; return its path.
+
+    Nothing from source/, solutions/ or tests/ goes in; every file is scanned for
+    solution and hidden-test markers, and the bundle is refused if one is found.
+    """
+    root = Path(root)
+    out = Path(out or root / "student-bundle")
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    for asg in assignments(root):
+        src = release_path(asg, root)
+        if not src.exists():
+            raise CheckFailed(f"release/{asg}/{asg}.ipynb is missing: run `python -m course build`")
+        (out / "release" / asg).mkdir(parents=True)
+        shutil.copy(src, out / "release" / asg)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "build", "*.egg-info")
+    shutil.copytree(root / "course", out / "course", ignore=ignore)
+    jupyter = out / "course" / "jupyter"
+    for name in ("page_config.json", "zz_modern_cnns.json"):  # the student's JupyterLab: validate, no formgrader
+        os.replace(jupyter / name.replace(".json", ".student.json"), jupyter / name)
+    shutil.copy(root / "nbgrader_config.py", out)
+    (out / "requirements.txt").write_text(STUDENT_REQUIREMENTS)
+    (out / "README.md").write_text(STUDENT_README)
+    (out / "pyproject.toml").write_text(STUDENT_PYPROJECT)
+    problems = scan_bundle(out, root)
+    if problems:
+        shutil.rmtree(out)
+        raise CheckFailed("the student bundle would leak answers:\n" + "\n".join(problems))
+    log(f"student bundle: {out} ({sum(1 for p in out.rglob('*') if p.is_file())} files)")
+    if make_zip:
+        archive = shutil.make_archive(str(out), "zip", root_dir=out.parent, base_dir=out.name)
+        log(f"student bundle: {archive}")
+        return Path(archive)
+    return out

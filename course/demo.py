@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 
-from .build import ROOT, answer_cells, assignments, build, filled_release, release_path
+from .build import ROOT, answer_cells, build, filled_release, graded_assignments, release_path
 
 CRASH = "\nimport os\nos._exit(1)  # the kernel dies here\n"
 LOOP = ("\nimport signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)  # ignore the grader's interrupt\n"
@@ -45,7 +45,7 @@ def class_of(asg, root=ROOT):
 
 
 def demo(root=ROOT, count=2, jobs=2, log=print):
-    """Build, grade a synthetic class for the first ``count`` assignments, and print each table."""
+    """Build, grade a synthetic class for the first ``count`` graded assignments, and print each table."""
     from .grade import grade
 
     start = time.perf_counter()
@@ -56,7 +56,7 @@ def demo(root=ROOT, count=2, jobs=2, log=print):
     shutil.rmtree(demo_dir, ignore_errors=True)
     submitted = demo_dir / "submitted"
     outcomes = {}
-    for asg in assignments(root)[:count]:
+    for asg in graded_assignments(root)[:count]:
         for student, text in class_of(asg, root).items():
             dest = submitted / student / asg / f"{asg}.ipynb"
             dest.parent.mkdir(parents=True, exist_ok=True)

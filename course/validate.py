@@ -103,29 +103,34 @@ def error_message(cell):
 
 def run(nb, cwd, cell_timeout=120):
     """Execute every code cell (errors do not stop the run); return the status: ok, cell-timeout or kernel-died."""
+    import tempfile
+
+    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-    client = NotebookClient(nb, timeout=cell_timeout, kernel_name="python3", allow_errors=True,
-                            interrupt_on_timeout=False, record_timing=False, store_widget_state=False,
-                            resources={"metadata": {"path": str(cwd)}})
     env = tool_env(COURSE_QUICK="1", NBGRADER_EXECUTION="validate", PYTHONHASHSEED="0")
-    status = "ok"
-    try:
-        with client.setup_kernel(env=env):
-            for index, cell in enumerate(nb.cells):
-                if cell.cell_type != "code":
-                    continue
-                try:
-                    client.execute_cell(cell, index)
-                except CellTimeoutError:
-                    cell.outputs.append(nbformat.v4.new_output(
-                        "error", ename="TimeoutError", evalue=f"the cell ran longer than {cell_timeout} s "
-                        "(the grader's limit per cell)", traceback=[]))
-                    return "cell-timeout"
-    except DeadKernelError:
-        status = "kernel-died"
-    return status
+    with tempfile.TemporaryDirectory(prefix="course-validate-") as tmp:
+        # IPC sockets (files in tmp) rather than TCP ports: nothing listens on the network
+        km = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(tmp) / "kernel"))
+        client = NotebookClient(nb, km=km, timeout=cell_timeout, kernel_name="python3", allow_errors=True,
+                                interrupt_on_timeout=False, record_timing=False, store_widget_state=False,
+                                resources={"metadata": {"path": str(cwd)}})
+        try:
+            with client.setup_kernel(env=env):
+                for index, cell in enumerate(nb.cells):
+                    if cell.cell_type != "code":
+                        continue
+                    try:
+                        client.execute_cell(cell, index)
+                    except CellTimeoutError:
+                        cell.outputs.append(nbformat.v4.new_output(
+                            "error", ename="TimeoutError", evalue=f"the cell ran longer than {cell_timeout} s "
+                            "(the grader's limit per cell)", traceback=[]))
+                        return "cell-timeout"
+        except DeadKernelError:
+            return "kernel-died"
+    return "ok"
 
 
 def validate(path, root=ROOT, cell_timeout=120, log=print):
@@ -172,6 +177,10 @@ def validate(path, root=ROOT, cell_timeout=120, log=print):
         log(f"  a cell ran longer than {cell_timeout} s and the run stopped there, as grading would")
     passed = sum(r.passed for r in results)
     ok = status == "ok" and passed == len(results)
+    if not results:
+        log(f"No autograded tests in this notebook ({time.perf_counter() - start:.0f} s)"
+            + ("." if status == "ok" else ", and it did not run to the end."))
+        return status == "ok"
     log(f"{passed} of {len(results)} test cells pass ({time.perf_counter() - start:.0f} s). "
         + ("Every visible test passes; hidden tests run at grading." if ok else
            "Fix the failures above, then run this again."))

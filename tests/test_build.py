@@ -20,7 +20,7 @@ def run_check(root):
 def course_copy(tmp_path_factory):
     """A copy of the course with one assignment (the first), so each breakage is checked quickly."""
     root = tmp_path_factory.mktemp("course")
-    asg = build.assignments()[0]
+    asg = build.graded_assignments()[0]
     for sub in ("source", "release"):
         shutil.copytree(build.ROOT / sub / asg, root / sub / asg)
     (root / "solutions").mkdir()
@@ -106,3 +106,13 @@ def test_unlocked_cell_and_points_on_answer_fail(course_copy, tmp_path):
     proc = broken(course_copy, tmp_path, mutate)
     assert proc.returncode == 1
     assert "must be locked" in proc.stderr and "answer cells carry no points" in proc.stderr
+
+
+def test_missing_canary_fails(course_copy, tmp_path):
+    """An autograded notebook without its 0-point canary cell fails the check."""
+    def mutate(root, asg):
+        nb = nbformat.read(build.source_path(asg, root), as_version=4)
+        nb.cells = [c for c in nb.cells if c.metadata["nbgrader"]["grade_id"] != f"{asg}-canary-tests"]
+        nbformat.write(nb, build.source_path(asg, root))
+    proc = broken(course_copy, tmp_path, mutate)
+    assert proc.returncode == 1 and "canary-tests" in proc.stderr
