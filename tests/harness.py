@@ -12,10 +12,21 @@ Every assignment has a data file ``tests/mutations/<assignment>.py`` with
 ``code`` replaces the whole answer cell ``<assignment>-<name>-answer``; the
 other answer cells hold the instructor's solution.  The submissions (blank,
 solution, every alternative, every bug) are graded together as one class.
+
+Planted bugs are packed several to a notebook, which keeps CI fast (a kernel
+start and ``import torch`` cost more than most notebooks' cells), but only
+bugs that cannot see each other share one: a bug in ``A`` and a bug in ``B``
+go together only if nothing that ``A``'s test cell reaches (the names it
+reads, the cells defining them, the answer cells of contract names it calls,
+transitively, over every variant of each answer) involves ``B``, and the other
+way round.  So when ``A``'s test cell loses points, ``A``'s bug is the cause,
+exactly as if it had been graded alone.
 """
 from __future__ import annotations
 
+import ast
 import importlib.util
+import re
 import shutil
 import subprocess
 import sys
@@ -38,12 +49,25 @@ def mutation_data(asg):
 
 
 @dataclass
+class Bug:
+    name: str       # the contract name mutated
+    index: int      # its position in WRONG[name]
+    label: str
+    code: str
+    test_cell: str  # grade_id of the test cell expected to catch it
+
+    @property
+    def case(self):
+        return f"wrong-{self.name}-{self.index}".replace("_", "-").lower()
+
+
+@dataclass
 class Submission:
     student: str
     kind: str            # blank | solution | correct | wrong
-    name: str = ""       # the contract name mutated
+    name: str = ""       # the contract name(s) changed
     label: str = ""
-    test_cell: str = ""  # grade_id of the test cell expected to catch a wrong answer
+    bugs: list = field(default_factory=list)  # kind == "wrong": the bugs this notebook carries
 
 
 @dataclass
@@ -51,6 +75,106 @@ class Result:
     score: float
     max_score: float
     cells: dict = field(default_factory=dict)  # grade_id -> (auto_score, max_score)
+
+
+IDENT = re.compile(r"[A-Za-z_]\w*")
+
+
+def _parse(source):
+    code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
+    try:
+        return ast.parse(code)
+    except SyntaxError:
+        return None
+
+
+def _free(source):
+    """Names a cell reads before it assigns them (its inputs); every identifier if it does not parse."""
+    tree = _parse(source)
+    if tree is None:
+        return set(IDENT.findall(source))
+    loads, stores = {}, {}
+    for node in ast.walk(tree):
+        pos = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+        if isinstance(node, ast.Name):
+            target = loads if isinstance(node.ctx, ast.Load) else stores
+            target[node.id] = min(target.get(node.id, pos), pos)
+        elif isinstance(node, ast.arg):
+            stores[node.arg] = min(stores.get(node.arg, pos), pos)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            stores[node.name] = min(stores.get(node.name, pos), pos)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for a in node.names:
+                name = (a.asname or a.name).split(".")[0]
+                stores[name] = min(stores.get(name, pos), pos)
+    return {name for name, pos in loads.items() if name not in stores or pos < stores[name]}
+
+
+def _defined(source):
+    """Top-level names a code cell defines (assignments, functions, classes, imports)."""
+    tree = _parse(source)
+    if tree is None:
+        return set(re.findall(r"^(\w+)\s*=", source, re.M))
+    out = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            out.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            out.update((a.asname or a.name).split(".")[0] for a in node.names)
+        else:
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                    out.add(sub.id)
+    return out
+
+
+def reach(asg, source_nb, data):
+    """``{test cell grade_id: contract names it can reach}``, over every variant of every answer (conservative).
+
+    A cell reaches the answers of the contract names it reads, and everything
+    that the earlier cells defining its other inputs reach, transitively.
+    """
+    answers = answer_cells(source_nb, asg)
+    variants = {name: [cell.source] + list(data.WRONG.get(name, {}).values()) + list(data.CORRECT.get(name, {}).values())
+                for name, cell in answers.items()}
+    reads = {name: set().union(*(_free(code) for code in codes)) for name, codes in variants.items()}
+    cells = [(c.metadata["nbgrader"]["grade_id"], c.source) for c in source_nb.cells if c.cell_type == "code"]
+    order = {gid: k for k, (gid, _) in enumerate(cells)}
+    inputs = {gid: _free(src) for gid, src in cells}
+    definers = {}
+    for gid, src in cells:
+        if not gid.endswith("-answer"):
+            for ident in _defined(src):
+                definers.setdefault(ident, []).append(gid)
+
+    def closure(start):
+        names, seen, stack = set(), {start}, list(inputs[start])
+        while stack:
+            ident = stack.pop()
+            if ident in variants and ident not in names:
+                names.add(ident)
+                stack += reads[ident]
+            for other in definers.get(ident, []):
+                if other not in seen and order[other] < order[start]:
+                    seen.add(other)
+                    stack += inputs[other]
+        return names
+
+    return {gid: closure(gid) for gid, _ in cells if not gid.endswith("-answer")}
+
+
+def pack(bugs, reaches):
+    """Group bugs so that no bug's test cell can reach another bug of its group (first fit)."""
+    groups = []
+    for bug in bugs:
+        for group in groups:
+            if all(bug.name != o.name and o.name not in reaches[bug.test_cell] and bug.name not in reaches[o.test_cell]
+                   for o in group):
+                group.append(bug)
+                break
+        else:
+            groups.append([bug])
+    return groups
 
 
 def submissions(asg):
@@ -73,12 +197,17 @@ def submissions(asg):
         label = "; ".join(f"{name}: {lab}" for name, (lab, _) in picks.items())
         out[f"correct-{k}"] = (Submission(f"correct-{k}", "correct", ", ".join(picks), label),
                                filled({name: code for name, (_, code) in picks.items()}))
-    # Each planted bug is graded alone, so the test cell that catches it is known.
-    for name, variants in data.WRONG.items():
-        for i, (label, code) in enumerate(variants.items()):
-            student = f"wrong-{name}-{i}".replace("_", "-").lower()
-            test_cell = f"{asg}-{tests.get(name, name + '-tests')}"
-            out[student] = (Submission(student, "wrong", name, label, test_cell), filled({name: code}))
+    # Planted bugs, packed so that each test cell sees only its own bug (module docstring).
+    bugs = [Bug(name, i, label, code, f"{asg}-{tests.get(name, name + '-tests')}")
+            for name, variants in data.WRONG.items() for i, (label, code) in enumerate(variants.items())]
+    reaches = reach(asg, nbformat.read(ROOT / "source" / asg / f"{asg}.ipynb", as_version=4), data)
+    for bug in bugs:
+        assert bug.test_cell in reaches, f"tests/mutations/{asg}.py: no test cell {bug.test_cell} for {bug.name}"
+    for k, group in enumerate(pack(bugs, reaches)):
+        student = f"wrong-{k}"
+        out[student] = (Submission(student, "wrong", ", ".join(b.name for b in group),
+                                   "; ".join(b.label for b in group), group),
+                        filled({b.name: b.code for b in group}))
     return out
 
 

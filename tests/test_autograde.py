@@ -38,14 +38,26 @@ def test_every_assignment_has_mutations():
     assert not missing, f"no tests/mutations/<id>.py for {missing}"
 
 
-CASES = [(a, s) for a in ASSIGNMENTS for s in submissions(a)]
+def cases(asg):
+    """One test per blank/solution/alternative notebook and one per planted bug: ``{case: (student, bug)}``."""
+    out = {}
+    for student, (sub, _) in submissions(asg).items():
+        if sub.kind == "wrong":
+            out.update({bug.case: (student, bug) for bug in sub.bugs})
+        else:
+            out[student] = (student, None)
+    return out
 
 
-@pytest.mark.parametrize("asg,student", CASES, ids=[f"{a}:{s}" for a, s in CASES])
-def test_submission(asg, student):
+CASES = [(a, c) for a in ASSIGNMENTS for c in cases(a)]
+
+
+@pytest.mark.parametrize("asg,case", CASES, ids=[f"{a}:{c}" for a, c in CASES])
+def test_submission(asg, case):
     """Blank scores 0; solution and alternatives score full; each bug loses points in its own test cell."""
+    student, bug = cases(asg)[case]
     sub, res = graded(asg)[student]
-    print(f"{sub.kind} {sub.name}: {sub.label} -> {res.score}/{res.max_score}")
+    print(f"{student} ({sub.kind} {sub.name}: {sub.label}) -> {res.score}/{res.max_score}")
     assert res.max_score > 0
     if sub.kind == "blank":
         assert res.score == 0, f"the blank release notebook scored {res.score}: {res.cells}"
@@ -53,7 +65,7 @@ def test_submission(asg, student):
         lost = {k: v for k, v in res.cells.items() if v[0] < v[1]}
         assert res.score == res.max_score, f"{sub.kind} answer '{sub.label}' for {sub.name} lost points in {lost}"
     else:
-        assert sub.test_cell in res.cells, f"no test cell {sub.test_cell}"
-        got, full = res.cells[sub.test_cell]
-        assert got < full, (f"planted bug '{sub.label}' in {sub.name} was not caught by {sub.test_cell} "
-                            f"(total {res.score}/{res.max_score})")
+        assert bug.test_cell in res.cells, f"no test cell {bug.test_cell}"
+        got, full = res.cells[bug.test_cell]
+        assert got < full, (f"planted bug '{bug.label}' in {bug.name} was not caught by {bug.test_cell} "
+                            f"({student} also carries: {sub.label})")
