@@ -25,6 +25,7 @@ def main(argv=None):
     p.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default 2)")
     p.add_argument("--root", default=None, help=argparse.SUPPRESS)  # another copy of the course (tests)
     p = sub.add_parser("bundle", help="write the student bundle: release/, the course package, requirements, README")
+    p.add_argument("assignments", nargs="*", help="only these assignment ids (default: all), e.g. as deadlines pass")
     p.add_argument("--out", default=None, help="folder to write (default: student-bundle/, replaced)")
     p.add_argument("--zip", action="store_true", help="also write <out>.zip, ready to publish")
     p.add_argument("--root", default=None, help=argparse.SUPPRESS)
@@ -65,7 +66,7 @@ def main(argv=None):
             check(root, jobs=args.jobs)
         elif args.command == "bundle":
             from .build import bundle
-            bundle(root, out=args.out, make_zip=args.zip)
+            bundle(root, out=args.out, make_zip=args.zip, only=args.assignments or None)
         elif args.command == "grade":
             from .grade import grade
             grade(args.assignment, submissions=args.submissions, zip_path=args.zip, jobs=args.jobs, root=root,

@@ -406,18 +406,17 @@ packages = ["course"]
 
 
 def secrets(root=ROOT):
-    """``{where: {lines}}``: the distinctive lines of each solution, hidden test and model answer in source/.
+    """``{(asg, grade_id): {lines}}``: the distinctive lines of each solution, hidden test and model answer.
 
-    A line counts if it is at least 20 characters, not a comment, and in no
-    release notebook (earlier answers handed out by a later notebook are public).
+    A line counts if it is at least 20 characters, not a comment, and not in
+    the assignment's own release notebook (a docstring shows there, for one).
     """
-    public = set()
+    found = {}
     for asg in assignments(root):
+        public = set()
         if release_path(asg, root).exists():
             for cell in nbformat.read(release_path(asg, root), as_version=4).cells:
                 public.update(line.strip() for line in cell.source.split("\n"))
-    found = {}
-    for asg in assignments(root):
         for cell in nbformat.read(source_path(asg, root), as_version=4).cells:
             meta = cell.metadata.get("nbgrader", {})
             hidden = cell.cell_type == "markdown" and meta.get("solution")  # a model answer: all of it
@@ -429,43 +428,53 @@ def secrets(root=ROOT):
                     continue
                 if hidden and len(key) >= 20 and not key.startswith("#") and key not in public:
                     lines.add(key)
-            if lines:
-                found[meta.get("grade_id", asg)] = lines
+            if len(lines) >= 2 or any(len(line) >= 40 for line in lines):  # one short line is an idiom
+                found[(asg, meta.get("grade_id", asg))] = lines
     return found
 
 
 def scan_bundle(out, root=ROOT):
-    """Problems with a student bundle: nbgrader markers in a notebook, or a solution / hidden test in any file.
+    """``(problems, handed_out)`` for a student bundle.
 
-    A file leaks a cell when it holds every distinctive line of it (all of
-    them, so that a shared idiom such as a forward hook is not mistaken for one).
+    A file holds a cell when it has every distinctive line of it.  Problems:
+    nbgrader markers in a notebook; any solution, hidden test or model answer in
+    the package or in its own assignment's notebook.  ``handed_out``: a later
+    notebook that gives an earlier exercise's answer as code to build on (02
+    gives 01's ``corr2d``, as d2l does), so publish it after that deadline.
     """
     hidden = secrets(root)
-    problems = []
+    problems, handed_out = [], []
     for path in sorted(p for p in Path(out).rglob("*") if p.is_file()):
         text = path.read_text(encoding="utf-8", errors="replace")
         rel = path.relative_to(out)
+        owner = rel.parts[1] if rel.parts[0] == "release" and len(rel.parts) > 2 else None
         if path.suffix == ".ipynb":
             problems += [f"{rel}: contains '{leak}'" for leak in LEAKS if leak in text]
             text = "\n".join("".join(c["source"]) for c in json.loads(text)["cells"])
         lines = {line.strip() for line in text.split("\n")}
-        problems += [f"{rel}: contains the solution or hidden tests of {where}" for where, secret in hidden.items()
-                     if secret <= lines]
-    return problems
+        for (asg, where), secret in hidden.items():
+            if secret <= lines:
+                if owner is not None and owner != asg:
+                    handed_out.append(f"release/{owner} gives the answer of {where}")
+                else:
+                    problems.append(f"{rel}: contains the solution or hidden tests of {where}")
+    return problems, handed_out
 
 
-def bundle(root=ROOT, out=None, make_zip=False, log=print):
+def bundle(root=ROOT, out=None, make_zip=False, only=None, log=print):
     """Write the student bundle (release/, the course package, requirements, README) to ``out``; return its path.
 
-    Nothing from source/, solutions/ or tests/ goes in; every file is scanned for
-    solution and hidden-test markers, and the bundle is refused if one is found.
+    ``only``: the assignments to publish (default all), so that a class can get
+    them as their deadlines pass.  Nothing from source/, solutions/ or tests/
+    goes in; every file is scanned (:func:`scan_bundle`) and the bundle is
+    refused if a solution or hidden test is found.
     """
     root = Path(root)
     out = Path(out or root / "student-bundle")
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    for asg in assignments(root):
+    for asg in only or assignments(root):
         src = release_path(asg, root)
         if not src.exists():
             raise CheckFailed(f"release/{asg}/{asg}.ipynb is missing: run `python -m course build`")
@@ -480,10 +489,13 @@ def bundle(root=ROOT, out=None, make_zip=False, log=print):
     (out / "requirements.txt").write_text(STUDENT_REQUIREMENTS)
     (out / "README.md").write_text(STUDENT_README)
     (out / "pyproject.toml").write_text(STUDENT_PYPROJECT)
-    problems = scan_bundle(out, root)
+    problems, handed_out = scan_bundle(out, root)
     if problems:
         shutil.rmtree(out)
         raise CheckFailed("the student bundle would leak answers:\n" + "\n".join(problems))
+    for line in handed_out:
+        log(f"note: {line} (as code to build on): publish it after that exercise is due, "
+            "or bundle fewer assignments (python -m course bundle 00_welcome 01_convolution ...)")
     log(f"student bundle: {out} ({sum(1 for p in out.rglob('*') if p.is_file())} files)")
     if make_zip:
         archive = shutil.make_archive(str(out), "zip", root_dir=out.parent, base_dir=out.name)

@@ -46,12 +46,14 @@ def test_scan_finds_a_planted_solution_and_a_marker(bundle, tmp_path):
     import shutil
     copy = tmp_path / "b"
     shutil.copytree(bundle, copy)
-    assert build.scan_bundle(copy) == []
+    problems, handed_out = build.scan_bundle(copy)
+    assert problems == [], problems
+    assert "release/02_padding_stride gives the answer of 01_convolution-corr2d-answer" in handed_out, handed_out
     solved = build.make_solution(nbformat.read(build.source_path("05_lenet"), as_version=4))
     answer = build.answer_cells(solved, "05_lenet")["lenet"].source
     (copy / "course" / "helpers.py").write_text(answer)
     path = copy / "release" / "02_padding_stride" / "02_padding_stride.ipynb"
     path.write_text(path.read_text().replace("YOUR CODE HERE", "### BEGIN SOLUTION", 1))
-    problems = "\n".join(build.scan_bundle(copy))
+    problems = "\n".join(build.scan_bundle(copy)[0])
     assert "course/helpers.py: contains the solution or hidden tests of 05_lenet-lenet-answer" in problems, problems
     assert "02_padding_stride.ipynb: contains 'BEGIN SOLUTION'" in problems, problems
