@@ -1,0 +1,192 @@
+"""13_model_zoo: other correct answers (full marks) and planted bugs (must lose points).
+
+The ``zoo`` answer holds all eight architectures of notebooks 05-12, so its
+variants are derived from the instructor's solution in the source notebook
+(one edit each, checked to apply) instead of pasting 300 lines per variant.
+"""
+from pathlib import Path
+
+import nbformat
+
+from course.build import answer_cells, make_solution
+
+_ASG = "13_model_zoo"
+_SOURCE = Path(__file__).resolve().parents[2] / "source" / _ASG / f"{_ASG}.ipynb"
+_ZOO = answer_cells(make_solution(nbformat.read(_SOURCE, as_version=4)), _ASG)["zoo"].source
+
+
+def _edit(*pairs):
+    """The solution of the zoo cell with each (old, new) replaced; each old must occur exactly once."""
+    code = _ZOO
+    for old, new in pairs:
+        assert code.count(old) == 1, f"tests/mutations/{_ASG}.py: {old!r} occurs {code.count(old)} times in the zoo solution"
+        code = code.replace(old, new)
+    return code
+
+
+_LENET_CLASS = '''class _LeNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1, self.c2 = nn.Conv2d(1, 6, (5, 5), padding=2), nn.Conv2d(6, 16, (5, 5))
+        self.fc = nn.ModuleList([nn.Linear(400, 120), nn.Linear(120, 84), nn.Linear(84, 10)])
+
+    def forward(self, x):
+        x = F.avg_pool2d(torch.sigmoid(self.c1(x)), 2)
+        x = F.avg_pool2d(torch.sigmoid(self.c2(x)), 2).flatten(1)
+        for i, fc in enumerate(self.fc):
+            x = fc(x) if i == 2 else torch.sigmoid(fc(x))
+        return x
+
+
+def lenet():
+    return _LeNet()
+
+
+def alexnet('''
+
+_VGG_FLAT = '''def vgg(conv_arch, in_channels=1, num_classes=10):
+    """VGG written out as one flat list of layers, without vgg_block."""
+    layers = []
+    for num_convs, out_channels in conv_arch:
+        for _ in range(num_convs):
+            layers += [nn.Conv2d(in_channels, out_channels, 3, padding=1), nn.ReLU(inplace=True)]
+            in_channels = out_channels
+        layers.append(nn.MaxPool2d(2))
+    layers += [nn.Flatten(), nn.Linear(in_channels * 49, 4096), nn.ReLU(), nn.Dropout(),
+               nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(), nn.Linear(4096, num_classes)]
+    return nn.Sequential(*layers)
+
+
+def _unused_vgg('''
+
+_ZOO_RETURN = '''    return {
+        "LeNet": (lenet(), 28),
+        "AlexNet": (alexnet(), 224),
+        "VGG-11/4": (vgg(((1, 16), (1, 32), (2, 64), (2, 128), (2, 128))), 224),
+        "NiN": (nin(), 224),
+        "GoogLeNet": (googlenet(), 96),
+        "LeNet-BN": (lenet_bn(), 28),
+        "ResNet-18": (resnet18(), 96),
+        "DenseNet": (densenet(), 96),
+    }'''
+
+CORRECT = {
+    "zoo": {
+        "LeNet as a class with functional layers, VGG without vgg_block, the dict built from two lists": _edit(
+            ("def lenet():", "def _unused_lenet():"),
+            ("def alexnet(", _LENET_CLASS),
+            ("def vgg(conv_arch, in_channels=1, num_classes=10):", _VGG_FLAT),
+            (_ZOO_RETURN, '''    names = ["LeNet", "AlexNet", "VGG-11/4", "NiN", "GoogLeNet", "LeNet-BN", "ResNet-18", "DenseNet"]
+    thin = tuple((n, c // 4) for n, c in ((1, 64), (1, 128), (2, 256), (2, 512), (2, 512)))
+    nets = [lenet(), alexnet(1, 10), vgg(thin, 1, 10), nin(10), googlenet(10), lenet_bn(), resnet18(1, 10), densenet(10)]
+    return dict(zip(names, zip(nets, [28, 224, 224, 224, 96, 28, 96, 96])))''')),
+        "shortcut and Inception paths computed in another order, an OrderedDict filled one by one": _edit(
+            ('''        Y = F.relu(self.bn1(self.conv1(X)))
+        Y = self.bn2(self.conv2(Y))
+        if self.conv3 is not None:
+            X = self.bn3(self.conv3(X))
+        return F.relu(Y + X)''', '''        shortcut = X if self.conv3 is None else self.bn3(self.conv3(X))
+        return F.relu(self.bn2(self.conv2(F.relu(self.bn1(self.conv1(X))))) + shortcut)'''),
+            ('''        p1 = F.relu(self.p1_1(x))
+        p2 = F.relu(self.p2_2(F.relu(self.p2_1(x))))
+        p3 = F.relu(self.p3_2(F.relu(self.p3_1(x))))
+        p4 = F.relu(self.p4_2(self.p4_1(x)))''', '''        p4 = F.relu(self.p4_2(self.p4_1(x)))
+        p3 = F.relu(self.p3_2(F.relu(self.p3_1(x))))
+        p2 = F.relu(self.p2_2(F.relu(self.p2_1(x))))
+        p1 = F.relu(self.p1_1(x))'''),
+            (_ZOO_RETURN, '''    from collections import OrderedDict
+    out = OrderedDict()
+    out["LeNet"] = (lenet(), 28)
+    out["AlexNet"] = (alexnet(), 224)
+    out["VGG-11/4"] = (vgg([(1, 16), (1, 32), (2, 64), (2, 128), (2, 128)]), 224)
+    out["NiN"] = (nin(), 224)
+    out["GoogLeNet"] = (googlenet(), 96)
+    out["LeNet-BN"] = (lenet_bn(), 28)
+    out["ResNet-18"] = (resnet18(in_channels=1, num_classes=10), 96)
+    out["DenseNet"] = (densenet(), 96)
+    return out''')),
+    },
+    "layer_complexity": {
+        "MACs as output elements x weight elements per output channel, names collected by identity": '''
+def layer_complexity(net, input_shape):
+    rows, handles = [], []
+    for name, module in net.named_modules():
+        if isinstance(module, (nn.Conv2d, nn.Linear)):
+            def hook(m, inputs, out, name=name):
+                rows.append((name, sum(p.numel() for p in m.parameters()), out[0].numel() * m.weight[0].numel()))
+            handles.append(module.register_forward_hook(hook))
+    try:
+        with torch.inference_mode():
+            net(torch.zeros(*input_shape))
+    finally:
+        for h in handles:
+            h.remove()
+    return rows
+''',
+        "a global forward hook and explicit shape arithmetic, tuple output converted to a list": '''
+import math as _math
+
+def layer_complexity(net, input_shape):
+    names = dict((id(m), n) for n, m in net.named_modules())
+    calls = []
+
+    def record(module, args, output):
+        if type(module) is nn.Conv2d:
+            n, c_out, h, w = output.shape
+            macs = c_out * h * w * module.weight.shape[1] * _math.prod(module.kernel_size)
+        elif type(module) is nn.Linear:
+            macs = module.weight.shape[0] * module.weight.shape[1]
+        else:
+            return
+        params = module.weight.numel() + (module.bias.numel() if module.bias is not None else 0)
+        calls.append((names[id(module)], params, macs))
+
+    handle = nn.modules.module.register_module_forward_hook(record)
+    try:
+        with torch.no_grad():
+            net(torch.zeros(input_shape))
+    finally:
+        handle.remove()
+    return list(tuple(c) for c in calls)
+''',
+    },
+}
+
+_LC = answer_cells(make_solution(nbformat.read(_SOURCE, as_version=4)), _ASG)["layer_complexity"].source
+
+
+def _lc(old, new):
+    assert _LC.count(old) == 1, f"tests/mutations/{_ASG}.py: {old!r} occurs {_LC.count(old)} times in the layer_complexity solution"
+    return _LC.replace(old, new)
+
+
+WRONG = {
+    "zoo": {
+        "DenseNet missing": _edit(('        "DenseNet": (densenet(), 96),\n', "")),
+        "DenseNet with growth rate 16": _edit(("num_channels, growth_rate = 64, 32", "num_channels, growth_rate = 64, 16")),
+        "ResNet-18 stem with stride 1 (same parameters, larger maps)": _edit(
+            ("nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3, bias=False)",
+             "nn.Conv2d(in_channels, 64, kernel_size=7, stride=1, padding=3, bias=False)")),
+        "GoogLeNet with 100 classes": _edit(("def googlenet(num_classes=10):", "def googlenet(num_classes=100):")),
+        "GoogLeNet at 224 instead of 96": _edit(('"GoogLeNet": (googlenet(), 96)', '"GoogLeNet": (googlenet(), 224)')),
+        "LeNet-BN without batch normalization after the first linear layer": _edit(
+            ("nn.Linear(16 * 5 * 5, 120), nn.BatchNorm1d(120), nn.Sigmoid(),", "nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(),")),
+        "NiN's last block with a 1x1 instead of a 3x3 first convolution": _edit(
+            ("nin_block(384, num_classes, kernel_size=3, strides=1, padding=1)",
+             "nin_block(384, num_classes, kernel_size=1, strides=1, padding=0)")),
+    },
+    "layer_complexity": {
+        "MACs multiplied by the batch size": _lc("c_out, h_out, w_out = output.shape[1:]",
+                                                 "c_out, h_out, w_out = output.shape[1:]\n            c_out = c_out * output.shape[0]"),
+        "groups ignored (c_in instead of c_in/groups)": _lc("(module.in_channels // module.groups)", "module.in_channels"),
+        "params without the bias": _lc("params = sum(p.numel() for p in module.parameters())", "params = module.weight.numel()"),
+        "layers in definition order, each once (named_modules order)": _lc(
+            "    return rows",
+            "    first = {}\n    for r in rows:\n        first.setdefault(r[0], r)\n"
+            "    order = [n for n, m in net.named_modules()]\n"
+            "    return sorted(first.values(), key=lambda r: order.index(r[0]))"),
+        "conv MACs from the input size instead of the output size": _lc(
+            "c_out, h_out, w_out = output.shape[1:]",
+            "c_out = output.shape[1]\n            h_out, w_out = inputs[0].shape[2:]"),
+    },
+}
