@@ -132,17 +132,7 @@ WRONG = {
         "sigmoid instead of ReLU": _b(act="nn.Sigmoid()"),
         "average pooling instead of max pooling": _b(pool="nn.AvgPool2d(kernel_size=2, stride=2)"),
         "pooling with stride 1": _b(pool="nn.MaxPool2d(kernel_size=2, stride=1)"),
-        "no padding (each conv shrinks the map)": _b(pad="0"),
         "every conv reads in_channels": _b(update="pass"),
-        "one convolution too few": _b(n="num_convs - 1 if num_convs > 1 else 1"),
-        "a pooling layer after every convolution": '''
-def vgg_block(num_convs, in_channels, out_channels):
-    layers = []
-    for i in range(num_convs):
-        layers += [nn.Conv2d(in_channels if i == 0 else out_channels, out_channels, 3, padding=1), nn.ReLU(),
-                   nn.MaxPool2d(2, 2)]
-    return nn.Sequential(*layers)
-''',
         "no ReLU after the last convolution": '''
 def vgg_block(num_convs, in_channels, out_channels):
     layers = []
@@ -156,21 +146,11 @@ def vgg_block(num_convs, in_channels, out_channels):
     "vgg": {
         "no dropout": _VGG.format(**dict(_VGG_OK, head="nn.Linear(out_channels * 7 * 7, 4096), nn.ReLU(), "
                                                        "nn.Linear(4096, 4096), nn.ReLU(), nn.Linear(4096, num_classes)")),
-        "dropout p=0.2": _v(head=dict(p="0.2")),
         "Linear(512 * 7 * 7, 4096) hard-coded": _v(head=dict(flat="512 * 7 * 7")),
         "sigmoid in the fully connected part": _v(head=dict(act="nn.Sigmoid()")),
         "num_classes ignored": _v(head=dict(ncls="10")),
         "in_channels ignored (always 1)": _v(cin="1 if not blocks else in_channels"),
         "ReLU after the output layer": _VGG.format(**dict(_VGG_OK, head=_HEAD.format(**_HEAD_OK) + ", nn.ReLU()")),
-        "only one hidden linear layer": _VGG.format(**dict(_VGG_OK, head="nn.Linear(out_channels * 7 * 7, 4096), nn.ReLU(), "
-                                                                         "nn.Dropout(p=0.5), nn.Linear(4096, num_classes)")),
-        "the first block's channels used for every block": '''
-def vgg(conv_arch, in_channels=1, num_classes=10):
-    blocks = [vgg_block(n, in_channels, c) for n, c in conv_arch]
-    c = conv_arch[-1][1]
-    return nn.Sequential(*blocks, nn.Flatten(), nn.Linear(c * 49, 4096), nn.ReLU(), nn.Dropout(0.5),
-                         nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(0.5), nn.Linear(4096, num_classes))
-''',
     },
     "VGG16_ARCH": {
         "VGG-13 (column B)": "VGG16_ARCH = ((2, 64), (2, 128), (2, 256), (2, 512), (2, 512))\n",
