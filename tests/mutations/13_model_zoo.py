@@ -57,7 +57,7 @@ _VGG_FLAT = '''def vgg(conv_arch, in_channels=1, num_classes=10):
     return nn.Sequential(*layers)
 
 
-def _unused_vgg('''
+def _unused_vgg(conv_arch, in_channels=1, num_classes=10):'''
 
 _ZOO_RETURN = '''    return {
         "LeNet": (lenet(), 28),
