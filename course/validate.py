@@ -101,36 +101,50 @@ def error_message(cell):
     return ""
 
 
-def run(nb, cwd, cell_timeout=120):
-    """Execute every code cell (errors do not stop the run); return the status: ok, cell-timeout or kernel-died."""
+def run(nb, cwd, cell_timeout=120, notebook_timeout=1800):
+    """Execute every code cell (errors do not stop the run); return the status: ok, cell-timeout or kernel-died.
+
+    The grader's own runner (``python -m course.grade --execute``) does the work,
+    in a child process and a scratch folder: it saves the notebook after every
+    cell and notices a kernel killed by ``os._exit``, which nbclient alone can
+    wait on forever.  ``nb`` is updated in place with the outputs.
+    """
+    import os
+    import signal
+    import subprocess
+    import sys
     import tempfile
 
-    from jupyter_client.manager import KernelManager
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-
-    env = tool_env(COURSE_QUICK="1", NBGRADER_EXECUTION="validate", PYTHONHASHSEED="0")
     with tempfile.TemporaryDirectory(prefix="course-validate-") as tmp:
-        # IPC sockets (files in tmp) rather than TCP ports: nothing listens on the network
-        km = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(tmp) / "kernel"))
-        client = NotebookClient(nb, km=km, timeout=cell_timeout, kernel_name="python3", allow_errors=True,
-                                interrupt_on_timeout=False, record_timing=False, store_widget_state=False,
-                                resources={"metadata": {"path": str(cwd)}})
-        try:
-            with client.setup_kernel(env=env):
-                for index, cell in enumerate(nb.cells):
-                    if cell.cell_type != "code":
-                        continue
-                    try:
-                        client.execute_cell(cell, index)
-                    except CellTimeoutError:
-                        cell.outputs.append(nbformat.v4.new_output(
-                            "error", ename="TimeoutError", evalue=f"the cell ran longer than {cell_timeout} s "
-                            "(the grader's limit per cell)", traceback=[]))
-                        return "cell-timeout"
-        except DeadKernelError:
-            return "kernel-died"
-    return "ok"
+        job = Path(tmp)
+        for d in ("runtime", "work"):
+            (job / d).mkdir()
+        src, dst = job / "submission.ipynb", job / "executed.ipynb"
+        nbformat.write(nb, src)
+        env = tool_env(COURSE_QUICK="1", NBGRADER_EXECUTION="validate", PYTHONHASHSEED="0",
+                       JUPYTER_RUNTIME_DIR=str(job / "runtime"))
+        if "COURSE_DATA" not in env and (Path(cwd) / "data").is_dir():
+            env["COURSE_DATA"] = str(Path(cwd) / "data")  # the student's ./data, seen from the scratch folder
+        with open(job / "runner.log", "wb") as log:
+            proc = subprocess.Popen([sys.executable, "-m", "course.grade", "--execute", str(src), str(dst),
+                                     str(cell_timeout)], cwd=job, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
+            status = None
+            try:
+                proc.wait(timeout=notebook_timeout)
+            except subprocess.TimeoutExpired:
+                status = "cell-timeout"
+            finally:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)  # a kernel or process the notebook left behind
+                except ProcessLookupError:
+                    pass
+                proc.wait()
+        marker = job / "executed.status"
+        status = status or (marker.read_text().strip() if marker.exists() else "kernel-died")
+        if dst.exists():
+            nb.cells = nbformat.read(dst, as_version=4).cells
+    return "ok" if status == "ok" else ("cell-timeout" if "timeout" in status else "kernel-died")
 
 
 def validate(path, root=ROOT, cell_timeout=120, log=print):
