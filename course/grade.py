@@ -298,14 +298,14 @@ def run_sandboxed(job, nb, cell_timeout, notebook_timeout, hide, memory_gb):
 
 def _execute_main(src, dst, cell_timeout):
     """Inside the sandbox: run every cell in a fresh kernel, saving the notebook after each one."""
-    from jupyter_client.manager import KernelManager
+    from jupyter_client.manager import AsyncKernelManager
     from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     nb = nbformat.read(src, as_version=4)
     status_file = Path(dst).with_suffix(".status")
     # IPC sockets need no network; their path must be absolute (the kernel runs in another folder).
-    km = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(src).parent / "runtime" / "kernel"))
+    km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(Path(src).parent / "runtime" / "kernel"))
     # On a cell timeout nbclient raises instead of interrupting: a kernel that ignores SIGINT would
     # otherwise hold the run until the notebook limit.  Later cells cannot run in a stuck kernel.
     client = NotebookClient(nb, km=km, timeout=int(cell_timeout), allow_errors=True, interrupt_on_timeout=False,
