@@ -23,6 +23,8 @@ def main(argv=None):
     p.add_argument("--root", default=None, help=argparse.SUPPRESS)
     p = sub.add_parser("check", help="fail if source/ is malformed, release/ leaks or drifted, or a solution fails")
     p.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default 2)")
+    p.add_argument("--no-execute", action="store_true",
+                   help="skip running the solutions (their sources are still compared); nbval over solutions/ runs them")
     p.add_argument("--root", default=None, help=argparse.SUPPRESS)  # another copy of the course (tests)
     p = sub.add_parser("bundle", help="write the student bundle: release/, the course package, requirements, README")
     p.add_argument("assignments", nargs="*", help="only these assignment ids (default: all), e.g. as deadlines pass")
@@ -63,7 +65,7 @@ def main(argv=None):
         if args.command == "build":
             build(root, only=args.assignments or None, jobs=args.jobs)
         elif args.command == "check":
-            check(root, jobs=args.jobs)
+            check(root, jobs=args.jobs, execute=not args.no_execute)
         elif args.command == "bundle":
             from .build import bundle
             bundle(root, out=args.out, make_zip=args.zip, only=args.assignments or None)

@@ -219,8 +219,8 @@ def autograde(asg, workdir, timeout=1800, threads=1):
     shutil.copytree(ROOT / "source" / asg, course / "source" / asg)
     shutil.copy(ROOT / "nbgrader_config.py", course)
     db = f"--CourseDirectory.db_url=sqlite:///{course / 'gradebook.db'}"
-    # Two assignments are graded at once on a two-core machine: one thread per kernel keeps
-    # PyTorch's OpenMP threads from spinning against the other kernel (as `course grade` does).
+    # Several assignments are graded at once on a two-core machine: one thread per kernel keeps
+    # PyTorch's OpenMP threads from spinning against the other kernels (as `course grade` does).
     env = tool_env(OMP_NUM_THREADS=str(threads))
     run = lambda *args: subprocess.run([sys.executable, "-m", "nbgrader", *args, db, "--log-level=ERROR"],
                                        cwd=course, env=env, capture_output=True, text=True, timeout=timeout)

@@ -10,12 +10,6 @@ import pytest
 from course import build
 
 
-def run_check(root):
-    """Run the real command line, `python -m course check`, on another copy of the course."""
-    return subprocess.run([sys.executable, "-m", "course", "check", "--root", str(root)],
-                          capture_output=True, text=True, env=build.tool_env())
-
-
 @pytest.fixture(scope="module")
 def course_copy(tmp_path_factory):
     """A copy of the course with one assignment (the first), so each breakage is checked quickly."""
@@ -30,8 +24,27 @@ def course_copy(tmp_path_factory):
 
 
 def test_repository_passes_check():
-    """The committed repository passes every check (regeneration changes nothing, every solution passes)."""
-    build.check(log=lambda *_: None)
+    """The committed repository passes every check but running the solutions (nbval over solutions/ runs each one,
+    in this same test run, and compares its outputs; test_check_passes_on_the_copy runs check's own execution path)."""
+    build.check(log=lambda *_: None, execute=False)
+
+
+def run_check(root, *extra):
+    """Run the real command line, `python -m course check`, on another copy of the course."""
+    return subprocess.run([sys.executable, "-m", "course", "check", "--root", str(root), *extra],
+                          capture_output=True, text=True, env=build.tool_env())
+
+
+def test_static_check_still_catches_a_stale_solution_source(course_copy, tmp_path):
+    """`check --no-execute` fails when a solution's code no longer matches its source notebook."""
+    def mutate(root, asg):
+        path = build.solution_path(asg, root)
+        nb = nbformat.read(path, as_version=4)
+        code = next(c for c in nb.cells if c.cell_type == "code")
+        code.source += "\n# edited by hand"
+        nbformat.write(nb, path)
+    proc = broken(course_copy, tmp_path, mutate, "--no-execute")
+    assert proc.returncode == 1 and "solutions/" in proc.stderr and "differs from what source/ generates" in proc.stderr
 
 
 def test_check_passes_on_the_copy(course_copy):
@@ -41,12 +54,12 @@ def test_check_passes_on_the_copy(course_copy):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def broken(course_copy, tmp_path, mutate):
+def broken(course_copy, tmp_path, mutate, *extra):
     root, asg = course_copy
     dst = tmp_path / "c"
     shutil.copytree(root, dst)
     mutate(dst, asg)
-    return run_check(dst)
+    return run_check(dst, *extra)
 
 
 def test_output_in_source_fails(course_copy, tmp_path):
@@ -67,7 +80,7 @@ def test_hand_edited_release_fails(course_copy, tmp_path):
         nb = json.loads(path.read_text())
         nb["cells"][0]["source"] = ["# edited by hand\n"] + list(nb["cells"][0]["source"])
         path.write_text(json.dumps(nb, indent=1))
-    proc = broken(course_copy, tmp_path, mutate)
+    proc = broken(course_copy, tmp_path, mutate, "--no-execute")
     assert proc.returncode == 1 and "differs from what source/ generates" in proc.stderr
 
 
