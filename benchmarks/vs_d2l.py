@@ -157,7 +157,7 @@ def run_ours(net, cfg, epochs, args, device, data_root, seed):
     start = time.perf_counter()
     train_iter, test_iter = course.load_data_fashion_mnist(
         cfg.batch_size, resize=cfg.resize, root=data_root, device=device,
-        n_train=args.limit_train, n_test=args.limit_test, seed=seed)
+        n_train=args.limit_train, n_test=args.limit_test, seed=seed, normalize=cfg.normalize)
     history = course.train_ch6(net, train_iter, test_iter, epochs, cfg.lr, device, plot=False,
                                verbose=False, compile=args.compile, warmup_steps=args.warmup_steps)
     _sync(device)

@@ -137,7 +137,7 @@ def execute(nb, cwd, timeout=600):
                             record_timing=False, store_widget_state=False,
                             resources={"metadata": {"path": str(cwd)}})
     try:
-        client.execute(env=tool_env(COURSE_QUICK="1", PYTHONHASHSEED="0"))
+        client.execute(cleanup_kc=True, env=tool_env(COURSE_QUICK="1", PYTHONHASHSEED="0"))  # shut the kernel down after
     except CellExecutionError as err:
         grade_id = None
         for cell in nb.cells:

@@ -30,6 +30,9 @@ FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
+# Mean and standard deviation of the training images' pixels in [0, 1] (all 60,000, computed once):
+# ``normalize=True`` standardises every batch with them.
+MEAN, STD = 0.2860, 0.3530
 TEXT_LABELS = ("t-shirt", "trouser", "pullover", "dress", "coat",
                "sandal", "shirt", "sneaker", "bag", "ankle boot")
 
@@ -149,15 +152,19 @@ class FashionMNISTLoader:
     The whole split is held as uint8 (47 MB for both splits); each batch is
     converted to float, resized and (for training) shuffled on the device, so
     no worker processes and no per-image Python work are needed.  Iterating
-    yields ``(X, y)`` with ``X`` of shape ``(batch, 1, resize, resize)`` in [0, 1].
+    yields ``(X, y)`` with ``X`` of shape ``(batch, 1, resize, resize)`` in [0, 1]
+    (d2l's ``ToTensor``), or standardised to mean 0 and standard deviation 1
+    over the training set with ``normalize=True`` (torchvision's
+    ``Normalize((MEAN,), (STD,))`` after ``ToTensor``).
     """
 
     def __init__(self, images, labels, batch_size, shuffle, resize=None, device=None,
-                 max_batches=None, seed=0):
+                 max_batches=None, seed=0, normalize=False):
         device = torch.device(device) if device is not None else torch.device("cpu")
         self.images = images.to(device).unsqueeze(1)  # (N, 1, 28, 28) uint8
         self.labels = labels.to(device)
         self.batch_size, self.shuffle, self.resize = int(batch_size), shuffle, resize
+        self.normalize = normalize
         self.device, self.max_batches = device, max_batches
         self.generator = torch.Generator(device="cpu").manual_seed(seed)
 
@@ -176,16 +183,22 @@ class FashionMNISTLoader:
         for b in range(len(self)):
             sl = slice(b * self.batch_size, min((b + 1) * self.batch_size, n))
             idx = order[sl] if order is not None else sl
-            yield resize_images(self.images[idx], self.resize), self.labels[idx]
+            X = resize_images(self.images[idx], self.resize)
+            if self.normalize:
+                X = X.sub_(MEAN).div_(STD)
+            yield X, self.labels[idx]
 
 
 def load_data_fashion_mnist(batch_size, resize=None, root=None, device=None,
-                            n_train=None, n_test=None, seed=0):
+                            n_train=None, n_test=None, seed=0, normalize=False):
     """Return ``(train_iter, test_iter)`` for Fashion-MNIST, d2l's function with the same name.
 
     ``resize`` gives square images of that side; ``device`` is where the data
     lives and where batches come out (use ``course.try_gpu()``); ``n_train`` /
-    ``n_test`` keep only the first examples, for a CPU budget.  In quick mode
+    ``n_test`` keep only the first examples, for a CPU budget; ``normalize``
+    standardises the pixels (mean 0, standard deviation 1 over the training
+    set) instead of d2l's [0, 1], which 05_lenet uses to get its sigmoid LeNet
+    off the loss plateau sooner.  In quick mode
     (:func:`course.quick_mode`) each pass is cut to a couple of small batches.
     Introduced in 05_lenet.
     """
@@ -201,5 +214,6 @@ def load_data_fashion_mnist(batch_size, resize=None, root=None, device=None,
         if n is not None:
             images, labels = images[:n], labels[:n]
         iters.append(FashionMNISTLoader(images, labels, batch_size, shuffle, resize, device,
-                                        max_batches=QUICK_BATCHES if quick else None, seed=seed))
+                                        max_batches=QUICK_BATCHES if quick else None, seed=seed,
+                                        normalize=normalize))
     return tuple(iters)

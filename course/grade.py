@@ -349,7 +349,7 @@ def _execute_main(src, dst, cell_timeout):
 
     status = "ok"
     try:
-        with client.setup_kernel():
+        with client.setup_kernel(cleanup_kc=True):  # our own km: shut its kernel down at the end
             watchdog()
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":

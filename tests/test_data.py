@@ -161,6 +161,15 @@ def test_debian_copy_matches_torchvision(tmp_path, monkeypatch, device):
                 Xs, ys = zip(*it)
                 assert torch.equal((torch.cat(Xs) * 255).round().to(torch.uint8).squeeze(1).cpu(), tv.data)
                 assert torch.equal(torch.cat(ys).cpu(), tv.targets)
+        # normalize=True: torchvision's Normalize with the training set's mean and std, after the same transforms
+        norm_iter, _ = data.load_data_fashion_mnist(batch, resize=resize, device=device, normalize=True)
+        norm_iter.shuffle = False
+        tv = torchvision.datasets.FashionMNIST(str(tmp_path / "tv"), train=True, transform=transforms.Compose(
+            trans + [transforms.Normalize((data.MEAN,), (data.STD,))]))
+        X, y = next(iter(norm_iter))
+        assert y.tolist() == [tv[i][1] for i in range(batch)]
+        torch.testing.assert_close(X.cpu(), torch.stack([tv[i][0] for i in range(batch)]),
+                                   atol=tol / data.STD + 1e-5, rtol=0)
 
 
 @needs_debian
@@ -171,6 +180,8 @@ def test_loader_batches_shuffle_and_quick_mode(monkeypatch):
     X, y = next(iter(train_iter))
     assert X.shape == (256, 1, 32, 32) and X.dtype == torch.float32 and y.dtype == torch.int64
     assert 0 <= X.min() and X.max() <= 1
+    Xn, _ = next(iter(data.load_data_fashion_mnist(60000, normalize=True)[0]))
+    assert abs(Xn.mean().item()) < 1e-3 and abs(Xn.std().item() - 1) < 1e-3, "normalize=True standardises the training set"
     first = [y.tolist() for _, y in train_iter]
     second = [y.tolist() for _, y in train_iter]
     assert first != second, "the training set must be reshuffled every epoch"
