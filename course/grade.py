@@ -326,13 +326,14 @@ def _execute_main(src, dst, cell_timeout):
         nbformat.write(nb, tmp)
         os.replace(tmp, dst)
 
+    import threading
+    finished = threading.Event()  # every cell ran: the kernel is about to be shut down on purpose
+
     def watchdog():
         # nbclient's liveness check trusts the heartbeat and can wait forever on a kernel
         # killed by os._exit; look at the process itself (a zombie counts as dead).
-        import threading
-
         def run():
-            while True:
+            while not finished.is_set():
                 time.sleep(0.5)
                 proc = getattr(getattr(km, "provisioner", None), "process", None)
                 if proc is None:
@@ -341,7 +342,7 @@ def _execute_main(src, dst, cell_timeout):
                     state = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
                 except OSError:
                     state = "X"
-                if state in ("Z", "X"):
+                if state in ("Z", "X") and not finished.is_set():
                     status_file.write_text("kernel-died")
                     os._exit(0)  # the notebook was saved after the last finished cell
 
@@ -365,6 +366,7 @@ def _execute_main(src, dst, cell_timeout):
                     status_file.write_text(status)
                     os._exit(0)  # the kernel is stuck; the sandbox is torn down with it
                 save()
+            finished.set()
     except DeadKernelError:
         status = "kernel-died"
     except Exception as err:  # noqa: BLE001 - report, keep what ran

@@ -11,8 +11,22 @@ def root():
     return ROOT
 
 
+def pytest_collection_modifyitems(session, config, items):
+    """Run the autograde tests last: their grading starts in the background after collection."""
+    items.sort(key=lambda item: item.path.name == "test_autograde.py")  # stable: other tests keep their order
+
+
 def pytest_collection_finish(session):
-    """Tell the autograde tests which assignments remain selected (after -k), so only those are graded, in parallel."""
+    """Start grading the assignments whose autograde tests remain selected (after -k), in the background."""
     import test_autograde
     test_autograde.SELECTED.update(item.callspec.params["asg"] for item in session.items
                                    if getattr(item, "originalname", "") == "test_submission")
+    if test_autograde.SELECTED and not session.config.option.collectonly:
+        test_autograde.start()
+
+
+def pytest_sessionfinish(session):
+    """A run stopped early (-x, Ctrl-C) does not wait for assignments that have not started grading."""
+    import test_autograde
+    if test_autograde._pool is not None:
+        test_autograde._pool.shutdown(wait=False, cancel_futures=True)

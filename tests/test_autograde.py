@@ -1,10 +1,11 @@
 """Real ``nbgrader autograde`` runs: blank scores 0, solutions and every alternative score full, planted bugs lose points.
 
-All assignments are graded once per session, three at a time (one nbgrader
-process each, kernels single-threaded: on two cores three keep the CPUs
-busier than two, 183 s against 219 s for five assignments, and four gain
-nothing), as soon as the first test asks; each test then reads its
-submission's scores from the gradebook results.
+All assignments are graded once per session by a pool of three nbgrader
+processes (kernels single-threaded: on two cores three keep the CPUs busier
+than two, 183 s against 219 s for five assignments, and four gain nothing).
+Grading starts in the background as soon as collection ends, while the rest
+of the suite runs; these tests are moved to the end of the run, and each reads
+its submission's scores from the gradebook results.
 """
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -22,13 +23,20 @@ _pool, _futures, _tmp = None, {}, None
 SELECTED = set()  # filled by conftest from the collected tests, so `-k` grades only what it needs
 
 
-def graded(asg):
+def start(asgs=()):
+    """Submit every selected assignment to the grading pool (called by conftest right after collection,
+    so grading runs in the background while the rest of the suite does; these tests run last)."""
     global _pool, _tmp
     if _pool is None:
         _tmp = tempfile.TemporaryDirectory(prefix="course-autograde-")
         _pool = ThreadPoolExecutor(max_workers=3)
-        for a in sorted(SELECTED | {asg}):
+    for a in sorted(SELECTED | set(asgs)):
+        if a not in _futures:
             _futures[a] = _pool.submit(autograde, a, Path(_tmp.name) / a)
+
+
+def graded(asg):
+    start([asg])
     if asg not in _futures:
         _futures[asg] = _pool.submit(autograde, asg, Path(_tmp.name) / asg)
     return _futures[asg].result()
