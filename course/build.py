@@ -150,13 +150,13 @@ def execute(nb, cwd, timeout=600):
     return nb
 
 
-def normalized(nb, outputs=True):
-    """What must reproduce exactly: sources, tags and (with ``outputs``) the outputs of cells not tagged to be ignored."""
+def normalized(nb, with_outputs=True):
+    """What must reproduce exactly: sources, tags and (``with_outputs``) the outputs of cells not tagged to be ignored."""
     out = []
     for cell in nb.cells:
         tags = set(cell.metadata.get("tags", []))
         entry = {"type": cell.cell_type, "source": cell.source, "tags": sorted(tags)}
-        if outputs and cell.cell_type == "code" and not tags & IGNORE_OUTPUT_TAGS:
+        if with_outputs and cell.cell_type == "code" and not tags & IGNORE_OUTPUT_TAGS:
             outputs = []
             for o in cell.get("outputs", []):
                 o = {k: v for k, v in o.items() if k not in ("execution_count", "metadata")}
@@ -357,8 +357,8 @@ def check(root=ROOT, jobs=2, log=print, execute=True):
                 problems.append(f"solutions/{name} is not generated from source/")
             elif name not in mine:
                 problems.append(f"solutions/{name} is missing: run `python -m course build`")
-            elif (normalized(nbformat.read(mine[name], as_version=4), outputs=execute)
-                  != normalized(nbformat.read(fresh[name], as_version=4), outputs=execute)):
+            elif (normalized(nbformat.read(mine[name], as_version=4), with_outputs=execute)
+                  != normalized(nbformat.read(fresh[name], as_version=4), with_outputs=execute)):
                 problems.append(f"solutions/{name} differs from what source/ generates: run `python -m course build`")
     if problems:
         raise CheckFailed("\n".join(problems))

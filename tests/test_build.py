@@ -84,6 +84,21 @@ def test_hand_edited_release_fails(course_copy, tmp_path):
     assert proc.returncode == 1 and "differs from what source/ generates" in proc.stderr
 
 
+def test_stale_solution_output_fails(course_copy, tmp_path):
+    """An output stored in solutions/ that the solution no longer prints fails the check (every compared cell counts)."""
+    def mutate(root, asg):
+        path = build.solution_path(asg, root)
+        nb = nbformat.read(path, as_version=4)
+        compared = [c for c in nb.cells if c.cell_type == "code" and not set(c.metadata.get("tags", [])) & build.IGNORE_OUTPUT_TAGS
+                    and any(o.get("output_type") == "stream" for o in c.outputs)]
+        cell = compared[-1]  # the last compared cell, after code cells with no output
+        out = next(o for o in cell.outputs if o.get("output_type") == "stream")
+        out.text = "a stale line\n" + out.text
+        nbformat.write(nb, path)
+    proc = broken(course_copy, tmp_path, mutate)
+    assert proc.returncode == 1 and "solutions/" in proc.stderr and "differs from what source/ generates" in proc.stderr
+
+
 def test_broken_solution_fails(course_copy, tmp_path):
     """A solution that fails its own tests fails the check, naming the failing cell."""
     def mutate(root, asg):
