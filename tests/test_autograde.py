@@ -37,8 +37,6 @@ def start(asgs=()):
 
 def graded(asg):
     start([asg])
-    if asg not in _futures:
-        _futures[asg] = _pool.submit(autograde, asg, Path(_tmp.name) / asg)
     return _futures[asg].result()
 
 
