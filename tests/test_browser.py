@@ -107,6 +107,9 @@ def test_student_runs_fails_answers_and_passes_in_chromium(lab):
             expect(cells.nth(test)).to_be_visible(timeout=90_000)
             expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first).to_be_attached(
                 timeout=90_000)
+            # The kernel is connected and idle (status bar "Python 3 (ipykernel) | Idle"): under load, a
+            # Run All clicked while the kernel is still starting can run nothing at all.
+            expect(page.get_by_role("button", name=re.compile(r"\| Idle$"))).to_be_visible(timeout=120_000)
 
             # Run > Run All Cells, as a student would.
             page.get_by_role("menuitem", name="Run", exact=True).click()
@@ -144,6 +147,9 @@ def test_student_runs_fails_answers_and_passes_in_chromium(lab):
             expect(dialog).to_contain_text("Check conv2d_flip")
             expect(dialog).not_to_contain_text("Check corr2d")  # the answered one passes
             page.screenshot(path=str(ARTIFACTS / f"{ASG}-validate.png"))
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / f"{ASG}-failure.png"))  # what the page showed when it failed
+            raise
         finally:
             browser.close()
     extension_errors = [e for e in console_errors if re.search(r"extension|plugin|nbgrader|Failed to load", e, re.I)]
