@@ -13,6 +13,10 @@ same initial weights, data, epochs, batch size and learning rate:
 
 Each side's time is wall-clock from loading the data to the end of training,
 test-set evaluation included.  Test accuracy is each side's own final figure.
+Each run of each side happens in a fresh Python process (this script started
+again with ``--child``), so that neither side inherits the other's warm caches,
+thread pools or process-wide settings (ours tunes glibc's malloc for the
+process); ``--same-process`` runs both in this one, one after the other.
 The last line printed has the form::
 
     lenet cpu epochs=2: ours 12.3s acc 0.800 | d2l 60.0s acc 0.400 | speedup=4.88
@@ -26,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import copy
 import gzip
 import io
 import json
@@ -35,6 +38,7 @@ import platform
 import re
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -94,7 +98,7 @@ def prepare_data(tmp: Path):
 
 
 def base_network(cfg, d2l, seed):
-    """One network, built once (lazy layers given their shapes); each side trains a deep copy of it."""
+    """The network for one run, lazy layers given their shapes; the seed makes both sides' weights the same."""
     torch.manual_seed(seed)
     net = cfg.build(d2l)
     side = cfg.resize or 28
@@ -167,6 +171,32 @@ def run_ours(net, cfg, epochs, args, device, data_root, seed):
             "seconds_per_epoch": history["seconds"]}
 
 
+def run_side(side, cfg, seed, epochs, args, device, tmp, d2l):
+    """One side's run, in this process."""
+    net = base_network(cfg, d2l, seed)
+    if side == "ours":
+        return run_ours(net, cfg, epochs, args, device, tmp / "data", seed)
+    return run_d2l(d2l, net, cfg, epochs, args, device, tmp / "cwd", seed)
+
+
+def run_in_child(side, name, seed, epochs, args, device, tmp):
+    """One side's run in a fresh Python process (this script with ``--child``); returns its figures."""
+    out = tmp / f"child-{side}-{name}-{seed}.json"
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", side, "--child-data", str(tmp),
+           "--child-out", str(out), "--model", name, "--seeds", str(seed), "--epochs", str(epochs),
+           "--device", str(device), "--warmup-steps", str(args.warmup_steps)]
+    for flag, value in (("--limit-train", args.limit_train), ("--limit-test", args.limit_test)):
+        if value is not None:
+            cmd += [flag, str(value)]
+    if args.compile:
+        cmd.append("--compile")
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0 or not out.exists():
+        raise RuntimeError(f"the {side} run of {name} (seed {seed}) failed with exit status {proc.returncode}:\n"
+                           f"{(proc.stdout + proc.stderr)[-3000:]}")
+    return json.loads(out.read_text())
+
+
 def summary(name, device, epochs, results, sides, label=""):
     """One line: times and accuracies (medians over seeds), and the speedup."""
     med = {s: {k: statistics.median(r[s][k] for r in results) for k in ("seconds", "test_acc")} for s in sides}
@@ -189,7 +219,20 @@ def main(argv=None):
     ap.add_argument("--limit-train", type=int, default=None, help="smoke tests only: first N training examples")
     ap.add_argument("--limit-test", type=int, default=None, help="smoke tests only: first N test examples")
     ap.add_argument("--json", type=Path, default=None, help="also write every run's figures to this file")
+    ap.add_argument("--same-process", action="store_true",
+                    help="run both sides in this process instead of a fresh process for each run")
+    ap.add_argument("--child", choices=["ours", "d2l"], help=argparse.SUPPRESS)  # one run, for run_in_child
+    ap.add_argument("--child-data", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.child:
+        device = torch.device(args.device)
+        if device.type == "cuda":
+            torch.zeros(1, device=device)
+        cfg = MODELS[args.model[0]]
+        result = run_side(args.child, cfg, args.seeds[0], args.epochs, args, device, args.child_data, import_d2l())
+        args.child_out.write_text(json.dumps(result))
+        return
 
     names = list(MODELS) if args.model == ["all"] else args.model
     for name in names:
@@ -209,25 +252,25 @@ def main(argv=None):
           f"({gpu}), {os.cpu_count()} CPUs, torch threads {torch.get_num_threads()}, "
           f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
 
-    report = {"device": str(device), "device_name": gpu, "torch": torch.__version__, "runs": [], "summary": []}
+    report = {"device": str(device), "device_name": gpu, "torch": torch.__version__, "same_process": args.same_process,
+              "runs": [], "summary": []}
     lines = []
     with tempfile.TemporaryDirectory(prefix="vs_d2l_") as tmp:
-        data_root, data_cwd = prepare_data(Path(tmp))
+        prepare_data(Path(tmp))
         for name in names:
             cfg = MODELS[name]
             epochs = args.epochs or cfg.epochs
             results = []
             for k, seed in enumerate(args.seeds):
-                net = base_network(cfg, d2l, seed)
-                # alternate which side goes first, so neither always pays the process's warm-up
+                # alternate which side goes first (in one process, the first pays its warm-up)
                 order = sides if k % 2 == 0 else sides[::-1]
                 result = {"model": name, "seed": seed, "epochs": epochs, "resize": cfg.resize,
                           "batch_size": cfg.batch_size, "lr": cfg.lr}
                 for side in order:
-                    if side == "ours":
-                        result["ours"] = run_ours(copy.deepcopy(net), cfg, epochs, args, device, data_root, seed)
+                    if args.same_process:
+                        result[side] = run_side(side, cfg, seed, epochs, args, device, Path(tmp), d2l)
                     else:
-                        result["d2l"] = run_d2l(d2l, copy.deepcopy(net), cfg, epochs, args, device, data_cwd, seed)
+                        result[side] = run_in_child(side, name, seed, epochs, args, device, Path(tmp))
                     r = result[side]
                     print(f"  {name} seed={seed} {side}: {r['seconds']:.1f}s, test acc {r['test_acc']:.3f}, "
                           f"train loss {r['train_loss']:.3f}, train acc {r['train_acc']:.3f}"
@@ -244,7 +287,8 @@ def main(argv=None):
     report["load_average_end"] = load
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))
-    note = " (both sides ran in this one process, alternating, under the same load)" if len(sides) == 2 else ""
+    where = "in this one process" if args.same_process else "each run in a fresh process"
+    note = f" (both sides ran {where}, alternating, under the same load)" if len(sides) == 2 else ""
     print(f"load average at the end {load}{note}")
     for line in lines:
         print(line)
