@@ -25,6 +25,8 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
+from .quick import QUICK_BATCHES, QUICK_BATCH_SIZE, quick_mode
+
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -202,7 +204,6 @@ def load_data_fashion_mnist(batch_size, resize=None, root=None, device=None,
     (:func:`course.quick_mode`) each pass is cut to a couple of small batches.
     Introduced in 05_lenet.
     """
-    from .train import QUICK_BATCHES, QUICK_BATCH_SIZE, quick_mode
 
     arrays = load_fashion_mnist_arrays(root)
     quick = quick_mode()

@@ -11,7 +11,8 @@ import platform
 import torch
 
 from .data import candidate_dirs, find_fashion_mnist
-from .train import quick_mode, try_gpu
+from .quick import quick_mode
+from .train import try_gpu
 
 
 def check_environment(log=print):

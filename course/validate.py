@@ -12,13 +12,16 @@ or a CI job can rely on it: 0 means every visible test passed.
 from __future__ import annotations
 
 import re
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
-from .build import ROOT, release_path, tool_env
+from .cells import assignment_of, grade_id, is_test, nbgrader_meta
+from .coursedir import CourseDirError, find_course_dir, release_path
+from .runner import run_notebook, tool_env
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -47,31 +50,17 @@ def _read(path):
                             "and paste your answers back") from None
 
 
-def assignment_of(nb):
-    """The assignment id, read from the notebook's nbgrader ids (``<asg>-<name>-<aspect>``)."""
-    for cell in nb.cells:
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id", "")
-        if re.match(r"^\d\d_[a-z0-9_]+-", gid):
-            return gid.split("-", 1)[0]
-    return None
-
-
-def is_test(cell):
-    meta = cell.metadata.get("nbgrader", {})
-    return cell.cell_type == "code" and meta.get("grade") and not meta.get("solution")
-
-
-def restore_tests(nb, asg, root=ROOT):
+def restore_tests(nb, asg, root):
     """Put back the released test cells (edited or deleted ones), as the grader does; return the ids restored."""
     release = release_path(asg, root)
     if not release.exists():
         return []
-    cells = [c for c in nbformat.read(release, as_version=4).cells if c.metadata.get("nbgrader", {}).get("grade_id")]
-    order = [c.metadata["nbgrader"]["grade_id"] for c in cells]
-    master = {c.metadata["nbgrader"]["grade_id"]: c for c in cells if c.metadata["nbgrader"].get("locked")}
+    cells = [c for c in nbformat.read(release, as_version=4).cells if grade_id(c)]
+    order = [grade_id(c) for c in cells]
+    master = {grade_id(c): c for c in cells if nbgrader_meta(c).get("locked")}
     restored, seen = [], set()
     for i, cell in enumerate(nb.cells):
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        gid = grade_id(cell)
         if gid in master:
             seen.add(gid)
             if is_test(master[gid]) and cell.source != master[gid].source:
@@ -84,7 +73,7 @@ def restore_tests(nb, asg, root=ROOT):
         before = order[:order.index(gid)]
         at = 0
         for i, cell in enumerate(nb.cells):
-            if cell.metadata.get("nbgrader", {}).get("grade_id") in before:
+            if grade_id(cell) in before:
                 at = i + 1
         nb.cells.insert(at, nbformat.from_dict(dict(master[gid])))
         restored.append(gid)
@@ -102,58 +91,43 @@ def error_message(cell):
 
 
 def run(nb, cwd, cell_timeout=120, notebook_timeout=1800):
-    """Execute every code cell (errors do not stop the run); return the status: ok, cell-timeout or kernel-died.
+    """Execute every code cell with the course's runner (errors do not stop it); return ok, cell-timeout or kernel-died.
 
-    The grader's own runner (``python -m course.grade --execute``) does the work,
-    in a child process and a scratch folder: it saves the notebook after every
-    cell and notices a kernel killed by ``os._exit``, which nbclient alone can
-    wait on forever.  ``nb`` is updated in place with the outputs.
+    It runs in a scratch folder, as the grader does; ``nb`` is updated in place with the outputs.
     """
-    import os
-    import signal
-    import subprocess
-    import sys
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="course-validate-") as tmp:
         job = Path(tmp)
-        for d in ("runtime", "work"):
-            (job / d).mkdir()
-        src, dst = job / "submission.ipynb", job / "executed.ipynb"
-        nbformat.write(nb, src)
         env = tool_env(COURSE_QUICK="1", NBGRADER_EXECUTION="validate", PYTHONHASHSEED="0",
                        JUPYTER_RUNTIME_DIR=str(job / "runtime"))
         if "COURSE_DATA" not in env and (Path(cwd) / "data").is_dir():
             env["COURSE_DATA"] = str(Path(cwd) / "data")  # the student's ./data, seen from the scratch folder
-        with open(job / "runner.log", "wb") as log:
-            proc = subprocess.Popen([sys.executable, "-m", "course.grade", "--execute", str(src), str(dst),
-                                     str(cell_timeout)], cwd=job, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                    start_new_session=True)
-            status = None
-            try:
-                proc.wait(timeout=notebook_timeout)
-            except subprocess.TimeoutExpired:
-                status = "cell-timeout"
-            finally:
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)  # a kernel or process the notebook left behind
-                except ProcessLookupError:
-                    pass
-                proc.wait()
-        marker = job / "executed.status"
-        status = status or (marker.read_text().strip() if marker.exists() else "kernel-died")
-        if dst.exists():
-            nb.cells = nbformat.read(dst, as_version=4).cells
+        executed, status, _ = run_notebook(nb, job, cell_timeout=cell_timeout, notebook_timeout=notebook_timeout,
+                                           env=env)
+        if executed is not None:
+            nb.cells = executed.cells
     return "ok" if status == "ok" else ("cell-timeout" if "timeout" in status else "kernel-died")
 
 
-def validate(path, root=ROOT, cell_timeout=120, log=print):
-    """Run ``path`` as the grader would and report every test cell; return True when all pass."""
+def validate(path, root=None, cell_timeout=120, log=print):
+    """Run ``path`` as the grader would and report every test cell; return True when all pass.
+
+    ``root`` is the course directory (default: the nearest one above the
+    working directory, else above the notebook), whose ``release/`` holds the
+    test cells as released.
+    """
     path = Path(path).resolve()
     nb = _read(path)
     asg = assignment_of(nb)
     if asg is None:
         raise ValidateError(f"{path} has no nbgrader cells of this course: is it a course notebook?")
+    if root is None:
+        try:
+            root = find_course_dir()
+        except CourseDirError:
+            try:
+                root = find_course_dir(start=path.parent)
+            except CourseDirError as err:
+                raise ValidateError(str(err)) from None
     restored = restore_tests(nb, asg, root)
     log(f"Validating {path.name} ({asg}): a fresh kernel, every cell in order, quick mode ...")
     if restored:
@@ -165,7 +139,7 @@ def validate(path, root=ROOT, cell_timeout=120, log=print):
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        meta = cell.metadata.get("nbgrader", {})
+        meta = nbgrader_meta(cell)
         gid = meta.get("grade_id", "?")
         message = error_message(cell)
         ran = cell.get("execution_count") is not None or cell.get("outputs")
@@ -180,8 +154,7 @@ def validate(path, root=ROOT, cell_timeout=120, log=print):
     for r in results:
         pts = f"{r.points:g} point{'s' if r.points != 1 else ''}"
         log(f"  {'PASS' if r.passed else 'FAIL'}  {r.grade_id} ({pts})" + ("" if r.passed else f": {r.message}"))
-    unanswered = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
-                  if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("solution")
+    unanswered = [grade_id(c) for c in nb.cells if c.cell_type == "markdown" and nbgrader_meta(c).get("solution")
                   and "YOUR ANSWER HERE" in c.source]
     if unanswered:
         log(f"  note: written answers still to write (graded by hand): {', '.join(unanswered)}")

@@ -35,7 +35,12 @@ from pathlib import Path
 
 import nbformat
 
-from course.build import ROOT, answer_cells, filled_release, tool_env
+from course.cells import answer_cells
+from course.instructor.build import filled_release
+from course.instructor.nbgrader_tools import scratch_course
+from course.runner import tool_env
+
+ROOT = Path(__file__).resolve().parent.parent  # the course directory: this repository
 
 MUTATIONS = Path(__file__).parent / "mutations"
 
@@ -214,10 +219,7 @@ def submissions(asg):
 def autograde(asg, workdir, timeout=1800, threads=1):
     """Grade every submission of ``asg`` in a fresh course copy under ``workdir``; return ``{student: (Submission, Result)}``."""
     workdir = Path(workdir)
-    course = workdir / "course"
-    (course / "source").mkdir(parents=True)
-    shutil.copytree(ROOT / "source" / asg, course / "source" / asg)
-    shutil.copy(ROOT / "nbgrader_config.py", course)
+    course = scratch_course(workdir / "course", ROOT, [asg])
     db = f"--CourseDirectory.db_url=sqlite:///{course / 'gradebook.db'}"
     # Several assignments are graded at once on a two-core machine: one thread per kernel keeps
     # PyTorch's OpenMP threads from spinning against the other kernels (as `course grade` does).

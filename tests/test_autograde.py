@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from course.build import graded_assignments
+from course.instructor.build import graded_assignments
 from harness import autograde, submissions
 
 ASSIGNMENTS = [a for a in graded_assignments() if (Path(__file__).parent / "mutations" / f"{a}.py").exists()]

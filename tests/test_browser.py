@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from course.build import ROOT, release_path
+from course.coursedir import release_path
+from harness import ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = ROOT / "artifacts" / "browser"

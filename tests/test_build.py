@@ -7,38 +7,39 @@ import sys
 import nbformat
 import pytest
 
-from course import build
+from course.coursedir import release_path, solution_path, source_path
+from course.instructor.build import IGNORE_OUTPUT_TAGS, graded_assignments
+from course.instructor.check import check
+from course.instructor.nbgrader_tools import scratch_course
+from course.runner import tool_env
+from harness import ROOT
 
 
 @pytest.fixture(scope="module")
 def course_copy(tmp_path_factory):
     """A copy of the course with one assignment (the first), so each breakage is checked quickly."""
     root = tmp_path_factory.mktemp("course")
-    asg = build.graded_assignments()[0]
-    for sub in ("source", "release"):
-        shutil.copytree(build.ROOT / sub / asg, root / sub / asg)
-    (root / "solutions").mkdir()
-    shutil.copy(build.solution_path(asg), root / "solutions")
-    shutil.copy(build.ROOT / "nbgrader_config.py", root)
+    asg = graded_assignments()[0]
+    scratch_course(root, ROOT, [asg], folders=("source", "release", "solutions"))
     return root, asg
 
 
 def test_repository_passes_check():
     """The committed repository passes every check but running the solutions (nbval over solutions/ runs each one,
     in this same test run, and compares its outputs; test_check_passes_on_the_copy runs check's own execution path)."""
-    build.check(log=lambda *_: None, execute=False)
+    check(ROOT, log=lambda *_: None, execute=False)
 
 
 def run_check(root, *extra):
     """Run the real command line, `python -m course check`, on another copy of the course."""
     return subprocess.run([sys.executable, "-m", "course", "check", "--root", str(root), *extra],
-                          capture_output=True, text=True, env=build.tool_env())
+                          capture_output=True, text=True, env=tool_env())
 
 
 def test_static_check_still_catches_a_stale_solution_source(course_copy, tmp_path):
     """`check --no-execute` fails when a solution's code no longer matches its source notebook."""
     def mutate(root, asg):
-        path = build.solution_path(asg, root)
+        path = solution_path(asg, root)
         nb = nbformat.read(path, as_version=4)
         code = next(c for c in nb.cells if c.cell_type == "code")
         code.source += "\n# edited by hand"
@@ -65,10 +66,10 @@ def broken(course_copy, tmp_path, mutate, *extra):
 def test_output_in_source_fails(course_copy, tmp_path):
     """An output left in a source notebook fails the check."""
     def mutate(root, asg):
-        nb = nbformat.read(build.source_path(asg, root), as_version=4)
+        nb = nbformat.read(source_path(asg, root), as_version=4)
         code = next(c for c in nb.cells if c.cell_type == "code")
         code.outputs = [nbformat.v4.new_output("stream", name="stdout", text="hello\n")]
-        nbformat.write(nb, build.source_path(asg, root))
+        nbformat.write(nb, source_path(asg, root))
     proc = broken(course_copy, tmp_path, mutate)
     assert proc.returncode == 1 and "has outputs" in proc.stderr
 
@@ -76,7 +77,7 @@ def test_output_in_source_fails(course_copy, tmp_path):
 def test_hand_edited_release_fails(course_copy, tmp_path):
     """A hand edit to a release notebook fails the check (regenerating would change it)."""
     def mutate(root, asg):
-        path = build.release_path(asg, root)
+        path = release_path(asg, root)
         nb = json.loads(path.read_text())
         nb["cells"][0]["source"] = ["# edited by hand\n"] + list(nb["cells"][0]["source"])
         path.write_text(json.dumps(nb, indent=1))
@@ -87,9 +88,9 @@ def test_hand_edited_release_fails(course_copy, tmp_path):
 def test_stale_solution_output_fails(course_copy, tmp_path):
     """An output stored in solutions/ that the solution no longer prints fails the check (every compared cell counts)."""
     def mutate(root, asg):
-        path = build.solution_path(asg, root)
+        path = solution_path(asg, root)
         nb = nbformat.read(path, as_version=4)
-        compared = [c for c in nb.cells if c.cell_type == "code" and not set(c.metadata.get("tags", [])) & build.IGNORE_OUTPUT_TAGS
+        compared = [c for c in nb.cells if c.cell_type == "code" and not set(c.metadata.get("tags", [])) & IGNORE_OUTPUT_TAGS
                     and any(o.get("output_type") == "stream" for o in c.outputs)]
         cell = compared[-1]  # the last compared cell, after code cells with no output
         out = next(o for o in cell.outputs if o.get("output_type") == "stream")
@@ -102,10 +103,10 @@ def test_stale_solution_output_fails(course_copy, tmp_path):
 def test_broken_solution_fails(course_copy, tmp_path):
     """A solution that fails its own tests fails the check, naming the failing cell."""
     def mutate(root, asg):
-        nb = nbformat.read(build.source_path(asg, root), as_version=4)
+        nb = nbformat.read(source_path(asg, root), as_version=4)
         answer = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code")
         answer.source = answer.source.replace("### END SOLUTION", "    raise RuntimeError('broken')\n    ### END SOLUTION")
-        nbformat.write(nb, build.source_path(asg, root))
+        nbformat.write(nb, source_path(asg, root))
     proc = broken(course_copy, tmp_path, mutate)
     assert proc.returncode == 1 and "a solution notebook fails" in proc.stderr
 
@@ -113,11 +114,11 @@ def test_broken_solution_fails(course_copy, tmp_path):
 def test_leak_and_duplicate_ids_fail(course_copy, tmp_path):
     """A solution marker in release/, and a duplicated grade_id in source/, each fail the check."""
     def mutate(root, asg):
-        path = build.release_path(asg, root)
+        path = release_path(asg, root)
         path.write_text(path.read_text().replace("YOUR CODE HERE", "### BEGIN SOLUTION", 1))
-        nb = nbformat.read(build.source_path(asg, root), as_version=4)
+        nb = nbformat.read(source_path(asg, root), as_version=4)
         nb.cells[2].metadata["nbgrader"]["grade_id"] = nb.cells[1].metadata["nbgrader"]["grade_id"]
-        nbformat.write(nb, build.source_path(asg, root))
+        nbformat.write(nb, source_path(asg, root))
     proc = broken(course_copy, tmp_path, mutate)
     assert proc.returncode == 1
     assert "leaked" in proc.stderr and "duplicate grade_id" in proc.stderr
@@ -126,11 +127,11 @@ def test_leak_and_duplicate_ids_fail(course_copy, tmp_path):
 def test_unlocked_cell_and_points_on_answer_fail(course_copy, tmp_path):
     """Bad nbgrader metadata (an unlocked prose cell, points on an answer cell) fails the check."""
     def mutate(root, asg):
-        nb = nbformat.read(build.source_path(asg, root), as_version=4)
+        nb = nbformat.read(source_path(asg, root), as_version=4)
         nb.cells[0].metadata["nbgrader"]["locked"] = False
         answer = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code")
         answer.metadata["nbgrader"].update(grade=True, points=3)
-        nbformat.write(nb, build.source_path(asg, root))
+        nbformat.write(nb, source_path(asg, root))
     proc = broken(course_copy, tmp_path, mutate)
     assert proc.returncode == 1
     assert "must be locked" in proc.stderr and "answer cells carry no points" in proc.stderr
@@ -139,8 +140,8 @@ def test_unlocked_cell_and_points_on_answer_fail(course_copy, tmp_path):
 def test_missing_canary_fails(course_copy, tmp_path):
     """An autograded notebook without its 0-point canary cell fails the check."""
     def mutate(root, asg):
-        nb = nbformat.read(build.source_path(asg, root), as_version=4)
+        nb = nbformat.read(source_path(asg, root), as_version=4)
         nb.cells = [c for c in nb.cells if c.metadata["nbgrader"]["grade_id"] != f"{asg}-canary-tests"]
-        nbformat.write(nb, build.source_path(asg, root))
+        nbformat.write(nb, source_path(asg, root))
     proc = broken(course_copy, tmp_path, mutate)
     assert proc.returncode == 1 and "canary-tests" in proc.stderr

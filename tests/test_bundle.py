@@ -7,14 +7,19 @@ import zipfile
 import nbformat
 import pytest
 
-from course import build
+from course.cells import answer_cells
+from course.coursedir import assignments, release_path, source_path
+from course.instructor.build import make_solution
+from course.instructor.bundle import scan_bundle
+from course.runner import tool_env
+from harness import ROOT
 
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory):
     out = tmp_path_factory.mktemp("bundle") / "modern-cnns"
     proc = subprocess.run([sys.executable, "-m", "course", "bundle", "--zip", "--out", str(out)],
-                          cwd=build.ROOT, capture_output=True, text=True, env=build.tool_env())
+                          cwd=ROOT, capture_output=True, text=True, env=tool_env())
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out
 
@@ -23,8 +28,8 @@ def test_bundle_has_what_a_student_needs_and_nothing_else(bundle):
     """Every release notebook, byte for byte; the course package; no source/, solutions/ or tests/."""
     top = {p.name for p in bundle.iterdir()}
     assert top == {"README.md", "requirements.txt", "pyproject.toml", "nbgrader_config.py", "course", "release"}, top
-    for asg in build.assignments():
-        assert (bundle / "release" / asg / f"{asg}.ipynb").read_bytes() == build.release_path(asg).read_bytes()
+    for asg in assignments():
+        assert (bundle / "release" / asg / f"{asg}.ipynb").read_bytes() == release_path(asg).read_bytes()
     assert (bundle / "course" / "__init__.py").exists() and (bundle / "course" / "validate.py").exists()
     names = zipfile.ZipFile(bundle.with_suffix(".zip")).namelist()
     assert f"{bundle.name}/release/01_convolution/01_convolution.ipynb" in names
@@ -37,7 +42,7 @@ def test_student_jupyterlab_has_validate_but_not_formgrader(bundle):
     assert page.get("@jupyter/nbgrader:formgrader") and page.get("@jupyter/nbgrader:create-assignment")
     assert "@jupyter/nbgrader:validate-assignment" not in page
     requirements = (bundle / "requirements.txt").read_text().split("\n")
-    main = (build.ROOT / "requirements.txt").read_text().split("\n")
+    main = (ROOT / "requirements.txt").read_text().split("\n")
     assert [r for r in requirements if r.startswith("torch")] == [r for r in main if r.startswith("torch")]
 
 
@@ -46,14 +51,14 @@ def test_scan_finds_a_planted_solution_and_a_marker(bundle, tmp_path):
     import shutil
     copy = tmp_path / "b"
     shutil.copytree(bundle, copy)
-    problems, handed_out = build.scan_bundle(copy)
+    problems, handed_out = scan_bundle(copy)
     assert problems == [], problems
     assert "release/02_padding_stride gives the answer of 01_convolution-corr2d-answer" in handed_out, handed_out
-    solved = build.make_solution(nbformat.read(build.source_path("05_lenet"), as_version=4))
-    answer = build.answer_cells(solved, "05_lenet")["lenet"].source
+    solved = make_solution(nbformat.read(source_path("05_lenet"), as_version=4))
+    answer = answer_cells(solved, "05_lenet")["lenet"].source
     (copy / "course" / "helpers.py").write_text(answer)
     path = copy / "release" / "02_padding_stride" / "02_padding_stride.ipynb"
     path.write_text(path.read_text().replace("YOUR CODE HERE", "### BEGIN SOLUTION", 1))
-    problems = "\n".join(build.scan_bundle(copy)[0])
+    problems = "\n".join(scan_bundle(copy)[0])
     assert "course/helpers.py: contains the solution or hidden tests of 05_lenet-lenet-answer" in problems, problems
     assert "02_padding_stride.ipynb: contains 'BEGIN SOLUTION'" in problems, problems

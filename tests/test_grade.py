@@ -16,8 +16,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import build
-from course.build import answer_cells, filled_release
+from course.cells import answer_cells
+from course.coursedir import release_path
+from course.instructor.build import filled_release
+from course.instructor.nbgrader_tools import scratch_course
+from course.runner import tool_env
+from harness import ROOT
 
 ASG = "01_convolution"
 MAX = 12.0
@@ -39,7 +43,7 @@ def _solution(name):
 def _class(secret_dir):
     """{student: notebook text} for the adversarial class."""
     honest = filled_release(ASG)
-    release = nbformat.read(build.release_path(ASG), as_version=4)
+    release = nbformat.read(release_path(ASG), as_version=4)
     subs = {"honest": honest, "blank": release}
 
     subs["hardcoded"] = _set(copy.deepcopy(honest), "corr2d",
@@ -68,7 +72,7 @@ def _class(secret_dir):
     subs["reads-others"] = _set(copy.deepcopy(honest), "learn_kernel", _solution("learn_kernel") + f"""
 import os, glob
 seen = []
-for path in [{str(secret_dir)!r}, {str(build.ROOT / 'source')!r}, '../', '/tmp']:
+for path in [{str(secret_dir)!r}, {str(ROOT / 'source')!r}, '../', '/tmp']:
     try:
         seen.append((path, sorted(os.listdir(path))))
     except OSError as err:
@@ -113,10 +117,7 @@ for db in [{str(secret_dir.parent / 'course' / 'gradebook.db')!r}, '../gradebook
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("grade")
-    root = tmp / "course"
-    for sub in ("source", "release"):
-        shutil.copytree(build.ROOT / sub / ASG, root / sub / ASG)
-    shutil.copy(build.ROOT / "nbgrader_config.py", root)
+    root = scratch_course(tmp / "course", ROOT, [ASG], folders=("source", "release"))
     submitted = tmp / "submitted"
     for student, content in _class(submitted).items():
         name, text = content if isinstance(content, tuple) else (f"{ASG}.ipynb", content)
@@ -126,7 +127,7 @@ def graded(tmp_path_factory):
     before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in submitted.rglob("*") if p.is_file()}
     proc = subprocess.run([sys.executable, "-m", "course", "grade", ASG, "--submissions", str(submitted),
                            "--jobs", "2", "--cell-timeout", "10", "--timeout", "90", "--root", str(root)],
-                          capture_output=True, text=True, env=build.tool_env(), timeout=900)
+                          capture_output=True, text=True, env=tool_env(), timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     with open(root / "autograded" / f"{ASG}-report.csv") as f:
         rows = {r["student_id"]: r for r in csv.DictReader(f)}
@@ -284,7 +285,7 @@ def test_manual_grades_survive_a_regrade(graded, tmp_path):
     only = tmp_path / "sub"
     shutil.copytree(root.parent / "submitted" / "honest", only / "honest")
     proc = subprocess.run([sys.executable, "-m", "course", "grade", ASG, "--submissions", str(only), "--root", str(root)],
-                          capture_output=True, text=True, env=build.tool_env(), timeout=300)
+                          capture_output=True, text=True, env=tool_env(), timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     with Gradebook(db) as gb:
         assert gb.find_grade(f"{ASG}-why-flip-answer", ASG, ASG, "honest").manual_score == 1.5

@@ -4,7 +4,10 @@ import sys
 
 import nbformat
 
-from course.build import ROOT, answer_cells, filled_release, release_path
+from course.cells import answer_cells
+from course.coursedir import release_path
+from course.instructor.build import filled_release
+from harness import ROOT
 
 ASG = "01_convolution"
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import nbformat
 
-from course.build import answer_cells, make_solution
+from course.cells import answer_cells
+from course.instructor.build import make_solution
 
 _ASG = "13_model_zoo"
 _SOURCE = Path(__file__).resolve().parents[2] / "source" / _ASG / f"{_ASG}.ipynb"

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import nbformat
 
-from .build import ROOT, answer_cells, build, filled_release, graded_assignments, release_path
+from ..cells import answer_cells
+from ..coursedir import course_dir, release_path
+from .build import build, filled_release, graded_assignments
 
 CRASH = "\nimport os\nos._exit(1)  # the kernel dies here\n"
 LOOP = ("\nimport signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)  # ignore the grader's interrupt\n"
@@ -22,7 +24,7 @@ TAMPER = ("import torch\ntorch.testing.assert_close = lambda *args, **kwargs: No
           "get_ipython().ast_transformers.clear()\n")
 
 
-def class_of(asg, root=ROOT):
+def class_of(asg, root=None):
     """``{student_id: notebook text}`` for one assignment's synthetic class."""
     names = list(answer_cells(nbformat.read(release_path(asg, root), as_version=4), asg))
     release = nbformat.read(release_path(asg, root), as_version=4)
@@ -44,12 +46,12 @@ def class_of(asg, root=ROOT):
     return out
 
 
-def demo(root=ROOT, count=2, jobs=2, log=print):
+def demo(root=None, count=2, jobs=2, log=print):
     """Build, grade a synthetic class for the first ``count`` graded assignments, and print each table."""
     from .grade import grade
 
     start = time.perf_counter()
-    root = Path(root)
+    root = course_dir(root)
     log("building release/ and solutions/ from source/ ...")
     build(root, log=lambda *_: None)
     demo_dir = root / "autograded" / "demo"

@@ -1,0 +1,192 @@
+"""The instructor's check: ``python -m course check`` fails, saying why, when the repository is not fit to ship.
+
+It fails when a source notebook is malformed (outputs left in, bad or
+duplicated nbgrader metadata), when a release notebook leaks a solution or a
+hidden test, when a solution fails its own tests, or when regenerating would
+change ``release/`` or ``solutions/``.
+"""
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from ..cells import grade_id, nbgrader_meta
+from ..coursedir import assignments, course_dir, release_path, solution_path, source_path
+from . import CheckFailed
+from .build import IGNORE_OUTPUT_TAGS, build, build_release, make_solution
+from .nbgrader_tools import scratch_course
+
+LEAKS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "BEGIN MARK SCHEME")
+GRADE_ID = re.compile(r"^(?P<asg>\d\d_[a-z0-9_]+)-[A-Za-z0-9_]+(-[A-Za-z0-9_]+)+$")
+
+
+def normalized(nb, with_outputs=True):
+    """What must reproduce exactly: sources, tags and (``with_outputs``) the outputs of cells not tagged to be ignored."""
+    out = []
+    for cell in nb.cells:
+        tags = set(cell.metadata.get("tags", []))
+        entry = {"type": cell.cell_type, "source": cell.source, "tags": sorted(tags)}
+        if with_outputs and cell.cell_type == "code" and not tags & IGNORE_OUTPUT_TAGS:
+            outputs = []
+            for o in cell.get("outputs", []):
+                o = {k: v for k, v in o.items() if k not in ("execution_count", "metadata")}
+                # a stream may arrive in any number of chunks: compare its text, as nbval does
+                if o.get("output_type") == "stream" and outputs and outputs[-1].get("output_type") == "stream" \
+                        and outputs[-1].get("name") == o.get("name"):
+                    outputs[-1] = dict(outputs[-1], text=outputs[-1]["text"] + o["text"])
+                    continue
+                if "data" in o:
+                    o["data"] = {k: v for k, v in o["data"].items()
+                                 if not k.startswith("image/") and "widget" not in k}
+                outputs.append(o)
+            entry["outputs"] = outputs
+        out.append(entry)
+    return json.dumps(out, sort_keys=True, indent=1)
+
+
+def lint_source(asg, root=None):
+    """Problems with one source notebook's outputs and nbgrader metadata (an empty list when it is sound)."""
+    root = course_dir(root)
+    path = source_path(asg, root)
+    rel = path.relative_to(root)
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as err:  # noqa: BLE001 - any unreadable notebook is a problem to report
+        return [f"{rel}: not a readable notebook ({err})"]
+    problems, ids = [], {}
+    written = 0
+    for i, cell in enumerate(nb.cells):
+        where = f"{rel} cell {i}"
+        if cell.cell_type == "code" and (cell.get("outputs") or cell.get("execution_count")):
+            problems.append(f"{where}: has outputs or an execution count (source notebooks are stripped: "
+                            "run `jupyter nbconvert --clear-output --inplace` on it)")
+        meta = cell.metadata.get("nbgrader")
+        if meta is None:
+            problems.append(f"{where}: has no nbgrader metadata (every non-answer cell must be locked)")
+            continue
+        gid = meta.get("grade_id", "")
+        where = f"{rel} cell {i} ({gid or 'no grade_id'})"
+        m = GRADE_ID.match(gid or "")
+        if not m or m.group("asg") != asg:
+            problems.append(f"{where}: grade_id must look like '{asg}-<name>-<aspect>'")
+        if gid in ids:
+            problems.append(f"{where}: duplicate grade_id (also cell {ids[gid]})")
+        ids[gid] = i
+        solution, grade, locked = meta.get("solution", False), meta.get("grade", False), meta.get("locked", False)
+        points = meta.get("points")
+        if (grade or meta.get("task")) != (points is not None):
+            problems.append(f"{where}: points belong on graded cells, and every graded cell needs points")
+        if solution and locked:
+            problems.append(f"{where}: an answer cell cannot be locked")
+        if not solution and not locked:
+            problems.append(f"{where}: every non-answer cell must be locked")
+        if cell.cell_type == "code" and solution:
+            if "### BEGIN SOLUTION" not in cell.source or "### END SOLUTION" not in cell.source:
+                problems.append(f"{where}: an answer cell needs ### BEGIN SOLUTION / ### END SOLUTION")
+            if grade:
+                problems.append(f"{where}: answer cells carry no points; points live on test cells")
+        if cell.cell_type == "code" and grade and not solution:
+            first = cell.source.lstrip().split("\n", 1)[0]
+            if not first.startswith(('"""', "'''")):
+                problems.append(f"{where}: a test cell opens with a one-line docstring saying what it checks")
+        if cell.cell_type == "markdown" and solution and grade:
+            written += 1
+    if written == 0:
+        problems.append(f"{rel}: needs at least one manually graded written answer")
+    scored = [c for c in nb.cells if c.cell_type == "code" and nbgrader_meta(c).get("grade")
+              and nbgrader_meta(c).get("points")]
+    canary = [c for c in nb.cells if grade_id(c) == f"{asg}-canary-tests"]
+    if scored and not (canary and canary[0].cell_type == "code" and nbgrader_meta(canary[0]).get("grade")
+                       and nbgrader_meta(canary[0]).get("points") == 0):
+        problems.append(f"{rel}: an autograded notebook needs a 0-point test cell '{asg}-canary-tests' that fails "
+                        "under grading (copy it from 01_convolution); `python -m course grade` flags a passing one")
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for heading in ("Summary", "Further exercises"):
+        if not re.search(rf"^#+ .*{heading}", text, re.M):
+            problems.append(f"{rel}: has no '{heading}' section")
+    if nb.metadata.get("kernelspec", {}).get("name") != "python3":
+        problems.append(f"{rel}: the kernelspec must be python3")
+    return problems
+
+
+def scan_release(path, root=None):
+    """Problems with one generated student notebook: any solution or hidden test that reached it."""
+    text = Path(path).read_text(encoding="utf-8")
+    rel = Path(path).relative_to(course_dir(root))
+    return [f"{rel}: contains '{leak}' (a solution or hidden test leaked)" for leak in LEAKS if leak in text]
+
+
+def _tree(root, sub):
+    base = Path(root) / sub
+    return {p.relative_to(base).as_posix(): p for p in base.rglob("*")
+            if p.is_file() and ".ipynb_checkpoints" not in p.parts and "checkpoints" not in p.parts}
+
+
+def check(root=None, jobs=2, log=print, execute=True):
+    """Run every check; raise :class:`CheckFailed` listing all problems found.
+
+    ``execute=False`` (``check --no-execute``) does everything but run the
+    solutions: their sources must still match ``source/``, but whether they
+    pass their own tests and reproduce their stored outputs is left to nbval
+    over ``solutions/``, which the test suite runs anyway.
+    """
+    root = course_dir(root)
+    todo = assignments(root)
+    problems = []
+    for asg in todo:
+        problems += lint_source(asg, root)
+        if not release_path(asg, root).exists():
+            problems.append(f"release/{asg}/{asg}.ipynb is missing: run `python -m course build`")
+        if not solution_path(asg, root).exists():
+            problems.append(f"solutions/{asg}.ipynb is missing: run `python -m course build`")
+    for p in sorted((root / "release").rglob("*.ipynb")):
+        problems += scan_release(p, root)
+    if problems:
+        raise CheckFailed("\n".join(problems))
+    log(f"lint: {len(todo)} source notebooks sound, release/ leaks nothing")
+
+    with tempfile.TemporaryDirectory(prefix="course-check-") as tmp:
+        tmp = scratch_course(tmp, root)
+        (tmp / "solutions").mkdir()
+        if execute:
+            try:
+                build(tmp, jobs=jobs, log=lambda *_: None)
+            except CheckFailed as err:
+                raise CheckFailed(f"a solution notebook fails:\n{err}") from None
+        else:
+            for asg in todo:
+                build_release(asg, tmp, db=tmp / "gradebook.db")
+                nbformat.write(make_solution(nbformat.read(source_path(asg, tmp), as_version=4)),
+                               solution_path(asg, tmp))
+        mine, fresh = _tree(root, "release"), _tree(tmp, "release")
+        for name in sorted(set(mine) | set(fresh)):
+            if name not in fresh:
+                problems.append(f"release/{name} is not generated from source/ (delete it, or add its source)")
+            elif name not in mine:
+                problems.append(f"release/{name} is missing: run `python -m course build`")
+            elif mine[name].read_bytes() != fresh[name].read_bytes():
+                problems.append(f"release/{name} differs from what source/ generates: run `python -m course build`")
+        mine, fresh = _tree(root, "solutions"), _tree(tmp, "solutions")
+        for name in sorted(set(mine) | set(fresh)):
+            if not name.endswith(".ipynb"):
+                continue
+            if name not in fresh:
+                problems.append(f"solutions/{name} is not generated from source/")
+            elif name not in mine:
+                problems.append(f"solutions/{name} is missing: run `python -m course build`")
+            elif (normalized(nbformat.read(mine[name], as_version=4), with_outputs=execute)
+                  != normalized(nbformat.read(fresh[name], as_version=4), with_outputs=execute)):
+                problems.append(f"solutions/{name} differs from what source/ generates: run `python -m course build`")
+    if problems:
+        raise CheckFailed("\n".join(problems))
+    if execute:
+        log(f"regenerated {len(todo)} assignments: release/ and solutions/ are up to date, every solution passes")
+    else:
+        log(f"regenerated {len(todo)} assignments: release/ and the solutions' sources are up to date "
+            "(solutions not run: nbval over solutions/ runs them)")
+
+

@@ -1,0 +1,70 @@
+"""The instructor's commands of ``python -m course``: build, check, bundle, grade, demo."""
+from __future__ import annotations
+
+import sys
+import time
+
+from ..coursedir import CourseDirError, find_course_dir
+from . import CheckFailed
+
+
+def add_commands(sub, add_course_dir):
+    """Add the instructor's subcommands to the ``python -m course`` parser."""
+    p = sub.add_parser("build", help="regenerate release/ (nbgrader) and solutions/ (executed, quick mode)")
+    p.add_argument("assignments", nargs="*", help="only these assignment ids (default: all)")
+    p.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default 2)")
+    add_course_dir(p)
+    p = sub.add_parser("check", help="fail if source/ is malformed, release/ leaks or drifted, or a solution fails")
+    p.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default 2)")
+    p.add_argument("--no-execute", action="store_true",
+                   help="skip running the solutions (their sources are still compared); nbval over solutions/ runs them")
+    add_course_dir(p)
+    p = sub.add_parser("bundle", help="write the student bundle: release/, the student runtime, requirements, README")
+    p.add_argument("assignments", nargs="*", help="only these assignment ids (default: all), e.g. as deadlines pass")
+    p.add_argument("--out", default=None, help="folder to write (default: student-bundle/, replaced)")
+    p.add_argument("--zip", action="store_true", help="also write <out>.zip, ready to publish")
+    add_course_dir(p)
+    p = sub.add_parser("grade", help="autograde every submission of one assignment")
+    p.add_argument("assignment", help="assignment id, e.g. 01_convolution")
+    p.add_argument("--submissions", default=None, help="folder DIR/<student_id>/<assignment>/*.ipynb (default: submitted/)")
+    p.add_argument("--zip", default=None, help="an LMS export zip instead of a folder")
+    p.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
+    p.add_argument("--cell-timeout", type=int, default=120, help="seconds per cell (default 120)")
+    p.add_argument("--timeout", type=int, default=600, help="seconds per notebook (default 600)")
+    p.add_argument("--memory-gb", type=float, default=6, help="address-space limit per submission (default 6)")
+    add_course_dir(p)
+    p = sub.add_parser("demo", help="build the course, grade a synthetic class, print the table")
+    p.add_argument("--assignments", type=int, default=2, help="how many of the first assignments (default 2)")
+    p.add_argument("--jobs", type=int, default=2)
+    add_course_dir(p)
+
+
+def run(args):
+    """Run one parsed instructor command; return the exit status."""
+    start = time.perf_counter()
+    try:
+        root = find_course_dir(args.course_dir)
+        if args.command == "build":
+            from .build import build
+            build(root, only=args.assignments or None, jobs=args.jobs)
+        elif args.command == "check":
+            from .check import check
+            check(root, jobs=args.jobs, execute=not args.no_execute)
+        elif args.command == "bundle":
+            from .bundle import bundle
+            bundle(root, out=args.out, make_zip=args.zip, only=args.assignments or None)
+        elif args.command == "grade":
+            from .grade import grade
+            grade(args.assignment, submissions=args.submissions, zip_path=args.zip, jobs=args.jobs, root=root,
+                  cell_timeout=args.cell_timeout, notebook_timeout=args.timeout, memory_gb=args.memory_gb)
+        elif args.command == "demo":
+            from .demo import demo
+            demo(root, count=args.assignments, jobs=args.jobs)
+    except CourseDirError as err:
+        print(f"{args.command}: {err}", file=sys.stderr)
+        return 2
+    except CheckFailed as err:
+        print(f"{args.command} failed:\n{err}", file=sys.stderr)
+        return 1
+    print(f"{args.command}: ok ({time.perf_counter() - start:.0f} s)")
+    return 0
