@@ -25,13 +25,20 @@ import argparse
 import importlib
 import importlib.util
 import sys
+from pathlib import Path
 
 INSTRUCTOR_COMMANDS = ("build", "check", "bundle", "grade", "demo")
 
 
 def _instructor_cli():
-    """The instructor's command-line module, or ``None`` in the student bundle."""
-    if importlib.util.find_spec("course.instructor") is None:
+    """The instructor's command-line module, or ``None`` in the student bundle.
+
+    Only a ``course/instructor/`` beside this file counts (an editable install's
+    import hook could otherwise map the name to another copy of the course).
+    """
+    here = Path(__file__).resolve().parent
+    spec = importlib.util.find_spec("course.instructor")
+    if spec is None or spec.origin is None or Path(spec.origin).resolve().parent.parent != here:
         return None
     return importlib.import_module("course.instructor.cli")
 

@@ -3,12 +3,22 @@ from pathlib import Path
 
 import pytest
 
+import system
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
 def root():
     return ROOT
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "needs_package(name, why): the test needs this Debian package (tests/system.py)")
+
+
+def pytest_runtest_setup(item):
+    system.check(item)
 
 
 def pytest_collection_modifyitems(session, config, items):

@@ -22,6 +22,7 @@ import pytest
 
 from course.coursedir import release_path
 from harness import ROOT
+from system import needs
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = ROOT / "artifacts" / "browser"
@@ -36,8 +37,7 @@ CORR2D = '''def corr2d(X, K):
     return Y
 '''
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed: `apt-get install -y chromium` "
-                                "(the browser test never downloads a browser)")
+pytestmark = needs("chromium", "the browser test drives it; it never downloads a browser")
 
 
 def free_port():

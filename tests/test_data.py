@@ -8,10 +8,10 @@ import pytest
 import torch
 
 from course import data
+from system import needs
 
 DEBIAN = data.DEBIAN_DIR
-needs_debian = pytest.mark.skipif(not (DEBIAN / "train-images-idx3-ubyte.gz").exists(),
-                                  reason="the Debian package dataset-fashion-mnist is not installed")
+needs_debian = needs("dataset-fashion-mnist", "the loader's tests read the real files")
 
 
 def write_idx(folder, n_train=5, n_test=3, gz=True, layout=""):

@@ -22,6 +22,7 @@ from course.instructor.build import filled_release
 from course.instructor.nbgrader_tools import scratch_course
 from course.runner import tool_env
 from harness import ROOT
+from system import needs
 
 ASG = "01_convolution"
 MAX = 12.0
@@ -112,6 +113,9 @@ for db in [{str(secret_dir.parent / 'course' / 'gradebook.db')!r}, '../gradebook
     out["invalid-json"] = '{"cells": [ not json'
     out["renamed"] = ("my_homework.ipynb", nbformat.writes(honest))
     return out
+
+
+pytestmark = needs("bubblewrap", "the grading sandbox")
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -20,22 +21,19 @@ from .build import MARKERS
 from .check import LEAKS
 
 
-STUDENT_REQUIREMENTS = """\
-# Everything a student needs: `pip install -r requirements.txt` in this folder.
-torch==2.14.1
-torchvision==0.29.1
-jupyterlab>=4.4,<5
-notebook>=7.4,<8
-nbgrader==0.9.6
-ipykernel
-ipywidgets
-matplotlib
-tqdm
-nbformat
-nbclient
--e .
-./course/jupyter
-"""
+TEST_TOOLS = ("pytest", "nbval", "playwright")
+
+
+def student_requirements(root):
+    """The bundle's requirements.txt: the course's own, without the test tools (same pinned versions)."""
+    keep = ["# Everything a student needs: `pip install -r requirements.txt` in this folder."]
+    for line in (Path(root) / "requirements.txt").read_text().splitlines():
+        name = re.split(r"[=<>\[ ]", line.strip(), maxsplit=1)[0]
+        if not line.strip() or line.startswith("#") or name in TEST_TOOLS:
+            continue
+        keep.append("-e ." if line.startswith("-e .") else line)
+    return "\n".join(keep) + "\n"
+
 
 STUDENT_README = """\
 # Modern CNNs in PyTorch — student notebooks
@@ -67,13 +65,23 @@ build-backend = "setuptools.build_meta"
 
 [project]
 name = "course"
-version = "0.1.0"
-description = "Modern CNNs in PyTorch: helpers imported by the course notebooks"
+version = "{version}"
+description = "Modern CNNs in PyTorch: the student runtime the course notebooks import"
 requires-python = ">=3.10"
+dependencies = [{dependencies}]
 
 [tool.setuptools]
 packages = ["course"]
 """
+
+
+def student_pyproject(root):
+    """The bundle's pyproject.toml: the course's version and runtime dependencies, the student runtime only."""
+    text = (Path(root) / "pyproject.toml").read_text()
+    version = re.search(r'^version\s*=\s*"([^"]+)"', text, re.M).group(1)
+    block = re.search(r"^dependencies\s*=\s*\[(.*?)\]", text, re.M | re.S).group(1)
+    return STUDENT_PYPROJECT.format(version=version, dependencies=block)
+
 
 
 def secrets(root=None):
@@ -158,9 +166,9 @@ def bundle(root=None, out=None, make_zip=False, only=None, log=print):
     for name in ("page_config.json", "zz_modern_cnns.json"):  # the student's JupyterLab: validate, no formgrader
         os.replace(jupyter / name.replace(".json", ".student.json"), jupyter / name)
     shutil.copy(root / "nbgrader_config.py", out)
-    (out / "requirements.txt").write_text(STUDENT_REQUIREMENTS)
+    (out / "requirements.txt").write_text(student_requirements(root))
     (out / "README.md").write_text(STUDENT_README)
-    (out / "pyproject.toml").write_text(STUDENT_PYPROJECT)
+    (out / "pyproject.toml").write_text(student_pyproject(root))
     problems, handed_out = scan_bundle(out, root)
     if problems:
         shutil.rmtree(out)
