@@ -8,7 +8,8 @@ failure says what to fix.
 from __future__ import annotations
 
 import contextlib
-import importlib
+import pkgutil
+from unittest import mock
 
 import torch
 
@@ -87,43 +88,26 @@ def check_param_count(net, expected, what="the network", hint=""):
                            f"({n - expected:+,})" + (f": {hint}" if hint else ""))
 
 
-def _resolve(dotted):
-    parts = dotted.split(".")
-    for i in range(len(parts) - 1, 0, -1):
-        try:
-            owner = importlib.import_module(".".join(parts[:i]))
-        except ImportError:
-            continue
-        for attr in parts[i:-1]:
-            owner = getattr(owner, attr)
-        return owner, parts[-1]
-    raise ValueError(f"cannot resolve {dotted}")
-
-
 @contextlib.contextmanager
 def forbid(*dotted_names, reason="this exercise asks you to write it yourself"):
     """Make the named built-ins raise while the block runs, then restore them.
 
     ``with forbid("torch.nn.functional.conv2d", "torch.conv2d"): corr2d(X, K)``
     fails with a clear message if ``corr2d`` calls either function (``F.conv2d``
-    included, since ``F`` is ``torch.nn.functional``).
+    included, since ``F`` is ``torch.nn.functional``).  Names are resolved with
+    :func:`pkgutil.resolve_name` (an unknown name fails at once) and replaced
+    with :func:`unittest.mock.patch`, which restores them however the block ends.
     """
-    saved = []
-
     def make_raiser(name):
         def raiser(*args, **kwargs):
             raise AssertionError(f"{name} is disabled in this test: {reason}")
         return raiser
 
-    try:
+    with contextlib.ExitStack() as stack:
         for name in dotted_names:
-            owner, attr = _resolve(name)
-            saved.append((owner, attr, getattr(owner, attr)))
-            setattr(owner, attr, make_raiser(name))
+            pkgutil.resolve_name(name)
+            stack.enter_context(mock.patch(name, new=make_raiser(name)))
         yield
-    finally:
-        for owner, attr, original in reversed(saved):
-            setattr(owner, attr, original)
 
 
 def copy_weights(src, dst, *inputs):

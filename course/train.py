@@ -274,6 +274,9 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, *, checkp
     bar = tqdm(total=(num_epochs - start_epoch) * steps_per_epoch, desc="training", unit="batch",
                disable=not verbose or num_epochs <= start_epoch, leave=False)
     step = start_epoch * steps_per_epoch
+    # linear warm-up: batch k (counted over the whole run, resumed runs included) uses lr * min(1, (k + 1) / warmup)
+    warmup = (torch.optim.lr_scheduler.LambdaLR(optimizer, lambda k, first=step: min(1.0, (first + k + 1) / warmup_steps))
+              if warmup_steps and step < warmup_steps else None)
     threads = _CpuThreads(device)
     try:
         for epoch in range(start_epoch, num_epochs):
@@ -285,12 +288,6 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, *, checkp
             for i, (X, y) in enumerate(train_iter):
                 threads.start(i)
                 X, y = _to_device(X, y, device, memory_format)
-                if warmup_steps and step < warmup_steps:
-                    for group in optimizer.param_groups:
-                        group["lr"] = lr * (step + 1) / warmup_steps
-                elif warmup_steps and step == warmup_steps:
-                    for group in optimizer.param_groups:
-                        group["lr"] = lr
                 with amp:
                     y_hat = model(X)
                     loss = loss_fn(y_hat, y)
@@ -302,6 +299,8 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, *, checkp
                 else:
                     loss.backward()
                     optimizer.step()
+                if warmup is not None:
+                    warmup.step()
                 with torch.no_grad():
                     loss_sum += loss.detach().float() * y.numel()
                     correct += (y_hat.argmax(dim=1) == y).sum()

@@ -27,7 +27,6 @@ from __future__ import annotations
 import ast
 import importlib.util
 import re
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from pathlib import Path
 
 import nbformat
 
-from course.cells import answer_cells
+from course.cells import answer_cells, grade_id
 from course.instructor.build import filled_release
 from course.instructor.nbgrader_tools import scratch_course
 from course.runner import tool_env
@@ -143,7 +142,7 @@ def reach(asg, source_nb, data):
     variants = {name: [cell.source] + list(data.WRONG.get(name, {}).values()) + list(data.CORRECT.get(name, {}).values())
                 for name, cell in answers.items()}
     reads = {name: set().union(*(_free(code) for code in codes)) for name, codes in variants.items()}
-    cells = [(c.metadata["nbgrader"]["grade_id"], c.source) for c in source_nb.cells if c.cell_type == "code"]
+    cells = [(grade_id(c), c.source) for c in source_nb.cells if c.cell_type == "code"]
     order = {gid: k for k, (gid, _) in enumerate(cells)}
     inputs = {gid: _free(src) for gid, src in cells}
     definers = {}

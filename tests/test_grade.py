@@ -7,16 +7,14 @@ of the report CSV (and, where it matters, what its code could see or change).
 import copy
 import csv
 import hashlib
-import json
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from course.cells import answer_cells
+from course.cells import answer_cells, grade_id
 from course.coursedir import release_path
 from course.instructor.build import filled_release
 from course.instructor.nbgrader_tools import scratch_course
@@ -34,7 +32,7 @@ def _set(nb, name, code):
 
 
 def _cell(nb, suffix):
-    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == f"{ASG}-{suffix}")
+    return next(c for c in nb.cells if grade_id(c) == f"{ASG}-{suffix}")
 
 
 def _solution(name):
@@ -101,7 +99,7 @@ for db in [{str(secret_dir.parent / 'course' / 'gradebook.db')!r}, '../gradebook
     edited.metadata["kernelspec"] = {"name": "evil", "display_name": "evil", "language": "python"}
     subs["edited-locked"] = edited
     deleted = copy.deepcopy(honest)
-    deleted.cells = [c for c in deleted.cells if c.metadata.get("nbgrader", {}).get("grade_id")
+    deleted.cells = [c for c in deleted.cells if grade_id(c)
                      not in (f"{ASG}-corr2d-tests", f"{ASG}-learn_kernel-tests")]
     subs["deleted-tests"] = deleted
     dup = copy.deepcopy(honest)

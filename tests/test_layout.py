@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.coursedir import CourseDirError, find_course_dir, release_path
+from course.coursedir import CourseDirError, find_course_dir
 from course.instructor.build import filled_release
 from course.instructor.nbgrader_tools import scratch_course
 from course.runner import tool_env

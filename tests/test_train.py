@@ -1,5 +1,4 @@
 """train_ch6, quick mode, checkpoints and the headless plot, on tiny synthetic data (no dataset needed)."""
-import os
 
 import pytest
 import torch
@@ -140,6 +139,22 @@ def test_warmup_ramps_the_learning_rate(full_mode):
     course.train_ch6(ref, train_iter, test_iter, 1, 0.5 / 4, "cpu", plot=False, verbose=False)
     for a, b in zip(net.parameters(), ref.parameters()):
         torch.testing.assert_close(a, b)
+
+
+def test_warmup_schedule_over_a_resumed_run(full_mode, monkeypatch):
+    """Batch k uses lr * min(1, (k + 1) / warmup_steps), counted over the whole run: a resumed run goes on
+    where the ramp stopped."""
+    train_iter, test_iter = tiny_loaders(n=96, batch_size=32)  # 3 batches an epoch
+    used = []
+    step = torch.optim.SGD.step
+    monkeypatch.setattr(torch.optim.SGD, "step", lambda self, *a, **k: (used.append(self.param_groups[0]["lr"]),
+                                                                        step(self, *a, **k))[1])
+    ckpt = full_mode / "warm.pt"
+    course.train_ch6(small_net(), train_iter, test_iter, 1, 0.8, "cpu", plot=False, verbose=False, warmup_steps=4,
+                     checkpoint=ckpt)
+    course.train_ch6(small_net(), train_iter, test_iter, 2, 0.8, "cpu", plot=False, verbose=False, warmup_steps=4,
+                     checkpoint=ckpt)
+    assert used == pytest.approx([0.2, 0.4, 0.6, 0.8, 0.8, 0.8]), used
 
 
 def test_cpu_training_flushes_denormals_and_restores_the_mode(full_mode):

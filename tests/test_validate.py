@@ -4,7 +4,7 @@ import sys
 
 import nbformat
 
-from course.cells import answer_cells
+from course.cells import answer_cells, grade_id
 from course.coursedir import release_path
 from course.instructor.build import filled_release
 from harness import ROOT
@@ -29,7 +29,7 @@ def test_blank_release_fails_with_the_stub_message():
 def test_solved_notebook_passes_even_with_a_deleted_test_cell(tmp_path):
     """A solved notebook exits 0; a test cell the student deleted is put back and run, as the grader does."""
     nb = filled_release(ASG)
-    nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != f"{ASG}-Conv2D-tests"]
+    nb.cells = [c for c in nb.cells if grade_id(c) != f"{ASG}-Conv2D-tests"]
     path = tmp_path / f"{ASG}.ipynb"
     nbformat.write(nb, path)
     rc, out = validate(path)

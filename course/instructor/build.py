@@ -20,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-from ..cells import answer_cells, grade_id, nbgrader_meta
+from ..cells import answer_cells, grade_id
 from ..coursedir import assignments, course_dir, release_path, solution_path, source_path
 from ..runner import run_notebook, tool_env
 from . import CheckFailed
@@ -78,6 +78,30 @@ def execute(nb, cwd, timeout=600):
     return executed
 
 
+def normalized(nb, with_outputs=True):
+    """What must reproduce exactly: sources, tags and (``with_outputs``) the outputs of cells not tagged to be ignored."""
+    out = []
+    for cell in nb.cells:
+        tags = set(cell.metadata.get("tags", []))
+        entry = {"type": cell.cell_type, "source": cell.source, "tags": sorted(tags)}
+        if with_outputs and cell.cell_type == "code" and not tags & IGNORE_OUTPUT_TAGS:
+            outputs = []
+            for o in cell.get("outputs", []):
+                o = {k: v for k, v in o.items() if k not in ("execution_count", "metadata")}
+                # a stream may arrive in any number of chunks: compare its text, as nbval does
+                if o.get("output_type") == "stream" and outputs and outputs[-1].get("output_type") == "stream" \
+                        and outputs[-1].get("name") == o.get("name"):
+                    outputs[-1] = dict(outputs[-1], text=outputs[-1]["text"] + o["text"])
+                    continue
+                if "data" in o:
+                    o["data"] = {k: v for k, v in o["data"].items()
+                                 if not k.startswith("image/") and "widget" not in k}
+                outputs.append(o)
+            entry["outputs"] = outputs
+        out.append(entry)
+    return json.dumps(out, sort_keys=True, indent=1)
+
+
 def build_solution(asg, root=None):
     """Regenerate ``solutions/<asg>.ipynb``; keep the file untouched if only ignored outputs would change."""
     src = nbformat.read(source_path(asg, root), as_version=4)
@@ -125,42 +149,3 @@ def build(root=None, only=None, jobs=2, log=print):
         list(pool.map(one, todo))
     if errors:
         raise CheckFailed("\n".join(sorted(errors)))
-
-
-# ----------------------------------------------------------------------------
-# release
-
-def build_release(asg, root=None, db=None):
-    """Regenerate ``release/<asg>/`` with nbgrader's ``generate_assignment``."""
-    nbgrader("generate_assignment", asg, "--force", "--log-level=WARN", root=root, db=db)
-    # nbgrader copies every file of the source folder; only notebooks ship.
-    return release_path(asg, root)
-
-
-def build(root=None, only=None, jobs=2, log=print):
-    """Regenerate ``release/`` and ``solutions/`` for every assignment (or those in ``only``).
-
-    nbgrader records the assignments in a throwaway gradebook: building never
-    touches the class's grades (``python -m course grade`` syncs its own).
-    """
-    root = course_dir(root)
-    todo = list(only) if only else assignments(root)
-    with tempfile.TemporaryDirectory(prefix="course-build-") as tmp:
-        for asg in todo:
-            build_release(asg, root, db=Path(tmp) / "gradebook.db")
-            log(f"release/{asg}/{asg}.ipynb")
-    errors = []
-
-    def one(asg):
-        try:
-            build_solution(asg, root)
-            log(f"solutions/{asg}.ipynb")
-        except CheckFailed as err:
-            errors.append(f"solutions/{asg}.ipynb: {err}")
-
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        list(pool.map(one, todo))
-    if errors:
-        raise CheckFailed("\n".join(sorted(errors)))
-
-

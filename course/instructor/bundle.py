@@ -15,6 +15,7 @@ from pathlib import Path
 
 import nbformat
 
+from ..cells import nbgrader_meta
 from ..coursedir import assignments, course_dir, release_path, source_path
 from . import CheckFailed
 from .build import MARKERS
@@ -97,7 +98,7 @@ def secrets(root=None):
             for cell in nbformat.read(release_path(asg, root), as_version=4).cells:
                 public.update(line.strip() for line in cell.source.split("\n"))
         for cell in nbformat.read(source_path(asg, root), as_version=4).cells:
-            meta = cell.metadata.get("nbgrader", {})
+            meta = nbgrader_meta(cell)
             hidden = cell.cell_type == "markdown" and meta.get("solution")  # a model answer: all of it
             lines = set()
             for line in cell.source.split("\n"):

@@ -7,7 +7,6 @@ change ``release/`` or ``solutions/``.
 """
 from __future__ import annotations
 
-import json
 import re
 import tempfile
 from pathlib import Path
@@ -17,35 +16,11 @@ import nbformat
 from ..cells import grade_id, nbgrader_meta
 from ..coursedir import assignments, course_dir, release_path, solution_path, source_path
 from . import CheckFailed
-from .build import IGNORE_OUTPUT_TAGS, build, build_release, make_solution
+from .build import build, build_release, make_solution, normalized
 from .nbgrader_tools import scratch_course
 
 LEAKS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "BEGIN MARK SCHEME")
 GRADE_ID = re.compile(r"^(?P<asg>\d\d_[a-z0-9_]+)-[A-Za-z0-9_]+(-[A-Za-z0-9_]+)+$")
-
-
-def normalized(nb, with_outputs=True):
-    """What must reproduce exactly: sources, tags and (``with_outputs``) the outputs of cells not tagged to be ignored."""
-    out = []
-    for cell in nb.cells:
-        tags = set(cell.metadata.get("tags", []))
-        entry = {"type": cell.cell_type, "source": cell.source, "tags": sorted(tags)}
-        if with_outputs and cell.cell_type == "code" and not tags & IGNORE_OUTPUT_TAGS:
-            outputs = []
-            for o in cell.get("outputs", []):
-                o = {k: v for k, v in o.items() if k not in ("execution_count", "metadata")}
-                # a stream may arrive in any number of chunks: compare its text, as nbval does
-                if o.get("output_type") == "stream" and outputs and outputs[-1].get("output_type") == "stream" \
-                        and outputs[-1].get("name") == o.get("name"):
-                    outputs[-1] = dict(outputs[-1], text=outputs[-1]["text"] + o["text"])
-                    continue
-                if "data" in o:
-                    o["data"] = {k: v for k, v in o["data"].items()
-                                 if not k.startswith("image/") and "widget" not in k}
-                outputs.append(o)
-            entry["outputs"] = outputs
-        out.append(entry)
-    return json.dumps(out, sort_keys=True, indent=1)
 
 
 def lint_source(asg, root=None):

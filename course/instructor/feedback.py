@@ -12,7 +12,7 @@ import re
 import nbformat
 
 
-def feedback_html(asg, executed, out: Outcome, path):
+def feedback_html(asg, executed, out, path):
     """A student's feedback page: their notebook with scores, without hidden tests or tracebacks."""
     from nbconvert import HTMLExporter
 

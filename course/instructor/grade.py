@@ -20,6 +20,11 @@ module adds is what nbgrader 0.9 lacks for a real class:
   writes the gradebook, which is backed up before every run;
 * **feedback** HTML per student with hidden tests and tracebacks removed, and
   ``autograded/ASSIGNMENT-report.csv``.
+
+The stages live in their own modules: ``intake`` (find, read, repair and
+sanitize each notebook), ``sandbox`` (run it isolated, with the course's
+notebook runner), ``scoring`` (scores and the gradebook) and ``feedback``
+(the student's page, the class report); this module runs them in order.
 """
 from __future__ import annotations
 
@@ -30,6 +35,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from ..cells import is_test, nbgrader_meta
 from ..coursedir import course_dir, source_path
 from . import CheckFailed
 from .feedback import feedback_html, table, write_report
@@ -59,8 +65,7 @@ def grade_one(asg, student, folder, master, clean_db, base, hide, cell_timeout, 
     if out.status != "failed" and out.flags:
         out.status = "flagged"
     if out.status == "failed" and not out.cells:
-        out.max_score = sum(float(c.metadata["nbgrader"].get("points", 0)) for c in master.values()
-                            if c.cell_type == "code" and c.metadata["nbgrader"].get("grade"))
+        out.max_score = sum(float(nbgrader_meta(c).get("points", 0)) for c in master.values() if is_test(c))
     out.seconds = time.perf_counter() - start
     shutil.rmtree(job, ignore_errors=True)
     return out, executed

@@ -89,7 +89,7 @@ def scan(nb, master):
         if cell.cell_type != "code":
             continue
         gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if gid in master and master[gid].metadata["nbgrader"].get("locked"):
+        if gid in master and nbgrader_meta(master[gid]).get("locked"):
             continue
         for pattern, flag in SCAN:
             if flag not in flags and re.search(pattern, cell.source):
@@ -103,7 +103,7 @@ def released_cells(asg, root=None):
     return {grade_id(c): c.source for c in nb.cells if grade_id(c)}
 
 
-def prepare(asg, student, folder, master, clean_db, out: Outcome, released=None):
+def prepare(asg, student, folder, master, clean_db, out, released=None):
     """Read, repair and sanitize one submission with nbgrader's preprocessors; ``None`` if it cannot be graded."""
     from nbconvert.preprocessors import ClearOutputPreprocessor
     from nbgrader.preprocessors import CheckCellMetadata, OverwriteCells, OverwriteKernelspec
@@ -129,7 +129,8 @@ def prepare(asg, student, folder, master, clean_db, out: Outcome, released=None)
         out.flag("invalid-notebook")
         return None
 
-    # Duplicated or forged grade ids: keep the genuine cell (the one whose source is what the
+    # Duplicated or forged grade ids.  nbgrader's DeduplicateIds keeps the first copy, which a student
+    # can forge by pasting a cell above the real one; instead keep the genuine cell (the one whose source is what the
     # student received, else the last copy), strip the rest.
     occurrences = {}
     for i, cell in enumerate(cells):
@@ -156,12 +157,12 @@ def prepare(asg, student, folder, master, clean_db, out: Outcome, released=None)
             cell.metadata.pop("nbgrader")
         else:
             seen.add(gid)
-            tm = trusted.metadata["nbgrader"]
+            tm = nbgrader_meta(trusted)
             if tm.get("locked") and released is not None and cell.source != released.get(gid, cell.source):
                 out.flag("locked-cell-edited")
             if meta.get("points") != tm.get("points") or bool(meta.get("grade")) != bool(tm.get("grade")):
                 out.flag("metadata-edited")
-    missing = [g for g, c in master.items() if c.metadata["nbgrader"].get("grade") and g not in seen]
+    missing = [g for g, c in master.items() if nbgrader_meta(c).get("grade") and g not in seen]
     if missing:
         out.flag("test-cell-deleted")
     if nb.metadata.get("kernelspec", {}).get("name") not in (None, "python3"):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 
+from ..cells import nbgrader_meta
 CANARY = "canary-tests"
 
 
@@ -31,7 +32,7 @@ class Outcome:
             self.flags.append(name)
 
 
-def score(asg, executed, master, out: Outcome, ignore_pattern):
+def score(asg, executed, master, out, ignore_pattern):
     """Score every graded cell with nbgrader's ``determine_grade``; check the canary."""
     from nbgrader.utils import determine_grade
 
@@ -44,7 +45,7 @@ def score(asg, executed, master, out: Outcome, ignore_pattern):
                                                               and re.search(ignore_pattern, o.get("text", "")))]
             by_id[gid] = cell
     for gid, trusted in master.items():
-        meta = trusted.metadata["nbgrader"]
+        meta = nbgrader_meta(trusted)
         if not (meta.get("grade") or meta.get("task")):
             continue
         cell = by_id.get(gid)
@@ -66,7 +67,7 @@ def score(asg, executed, master, out: Outcome, ignore_pattern):
     out.max_score = sum(m for g, (_, m) in out.cells.items() if master[g].cell_type == "code")
 
 
-def merge(asg, out: Outcome, executed, root, db_url):
+def merge(asg, out, executed, root, db_url):
     """Write one student's scores into the course gradebook (manual grades are kept) and ``autograded/``."""
     import warnings
 
