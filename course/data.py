@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from .quick import QUICK_BATCHES, QUICK_BATCH_SIZE, quick_mode
+from .quick import QUICK_BATCH_SIZE, QUICK_BATCHES, quick_mode
 
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 FILES = {

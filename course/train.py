@@ -31,6 +31,7 @@ from torch import nn
 
 from .quick import QUICK_EPOCHS, quick_mode
 
+
 def try_gpu(i=0):
     """Return ``cuda:i`` if that GPU exists, else the CPU (d2l 5.6; used from 05_lenet on)."""
     if torch.cuda.device_count() >= i + 1:

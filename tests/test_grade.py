@@ -5,11 +5,13 @@ temporary copy of the course; each test asserts one submission's expected row
 of the report CSV (and, where it matters, what its code could see or change).
 """
 import copy
+import os
 import csv
 import hashlib
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -64,8 +66,22 @@ def _class(secret_dir):
     subs["sigint-loop"] = _set(copy.deepcopy(honest), "Conv2D", _solution("Conv2D") +
                                "\nimport signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
                                "while True:\n    time.sleep(0.05)\n")
-    subs["memory-bomb"] = _set(copy.deepcopy(honest), "learn_kernel",
-                               _solution("learn_kernel") + "\nhog = bytearray(40 * 1024 ** 3)\n")
+    # a process in a session of its own, then a cell that outlives the cell limit
+    subs["daemon-then-hang"] = _set(copy.deepcopy(honest), "Conv2D", _solution("Conv2D") +
+                                    "\nimport subprocess, time\n"
+                                    "subprocess.Popen(['sleep', '4322'], start_new_session=True)\n"
+                                    "subprocess.Popen('nohup sleep 4323 >/dev/null 2>&1 &', shell=True)\n"
+                                    "while True:\n    time.sleep(0.05)\n")
+    # 8 GB, which this 24 GB machine would give without the 6 GB limit: touched page by page, then announced
+    subs["memory-bomb"] = _set(copy.deepcopy(honest), "learn_kernel", _solution("learn_kernel") + """
+try:
+    hog = bytearray(8 * 1024 ** 3)
+    hog[::4096] = b"\\x01" * len(range(0, len(hog), 4096))
+    print("BOMB-" + "ALLOCATED", len(hog))
+    del hog
+except MemoryError:
+    print("BOMB-" + "STOPPED")
+""")
     subs["huge-output"] = _set(copy.deepcopy(honest), "learn_kernel",
                                _solution("learn_kernel") + "\nprint('x' * (50 * 1024 * 1024))\n")
     subs["reads-others"] = _set(copy.deepcopy(honest), "learn_kernel", _solution("learn_kernel") + f"""
@@ -144,7 +160,7 @@ def row(graded, student):
 
 def test_batch_completes_and_reports_everyone(graded):
     """Every submission has a row; the report has the promised columns; the summary table was printed."""
-    assert len(graded["rows"]) == 19
+    assert len(graded["rows"]) == 20
     assert "student" in graded["stdout"] and "honest" in graded["stdout"]
 
 
@@ -192,9 +208,31 @@ def test_exits_and_hangs_keep_partial_credit(graded, student, flag, least, most)
 
 
 def test_memory_bomb_is_contained(graded):
-    """Allocating 40 GB fails inside the sandbox (address-space limit); the other tests still run."""
+    """8 GB under the 6 GB limit: the allocation fails inside the sandbox (the test fails if it succeeds), and the
+    other tests still run."""
+    executed = (graded["root"] / "autograded" / "memory-bomb" / ASG / f"{ASG}.ipynb").read_text()
+    assert "BOMB-ALLOCATED" not in executed, "the 8 GB allocation succeeded: no memory limit applied"
+    assert "BOMB-STOPPED" in executed or "kernel-died" in row(graded, "memory-bomb")[3]
     score, _, status, _ = row(graded, "memory-bomb")
     assert status != "failed" and score == MAX
+    assert graded["rows"]["memory-bomb"]["sandbox"] in ("bubblewrap+prlimit", "bubblewrap+cgroup")
+    assert "memory limit of 6 GB" in graded["stdout"] or "address-space limit of 6 GB" in graded["stdout"]
+
+
+def test_no_process_outlives_grading(graded):
+    """Processes started by a cell that then timed out, in a session of their own or daemonised, are all gone."""
+    assert "cell-timeout" in row(graded, "daemon-then-hang")[3]
+    left = subprocess.run(["pgrep", "-f", "sleep 432[123]"], capture_output=True, text=True).stdout.split()
+    assert left == [], f"processes survived grading: {left}"
+
+
+def test_gradebook_equals_report(graded):
+    """After the adversarial class, every student's gradebook score equals the report's, the failed ones included."""
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{graded['root'] / 'gradebook.db'}") as gb:
+        for student, r in graded["rows"].items():
+            if r["status"] in ("graded", "flagged", "failed"):
+                assert gb.find_submission(ASG, student).code_score == float(r["score"]), student
 
 
 def test_huge_output_is_truncated(graded):
@@ -286,10 +324,136 @@ def test_manual_grades_survive_a_regrade(graded, tmp_path):
         gb.db.commit()
     only = tmp_path / "sub"
     shutil.copytree(root.parent / "submitted" / "honest", only / "honest")
-    proc = subprocess.run([sys.executable, "-m", "course", "grade", ASG, "--submissions", str(only), "--root", str(root)],
-                          capture_output=True, text=True, env=tool_env(), timeout=300)
+    proc = subprocess.run([sys.executable, "-m", "course", "grade", ASG, "--submissions", str(only), "--student", "honest",
+                           "--course-dir", str(root)], capture_output=True, text=True, env=tool_env(), timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     with Gradebook(db) as gb:
         assert gb.find_grade(f"{ASG}-why-flip-answer", ASG, ASG, "honest").manual_score == 1.5
         assert gb.find_submission(ASG, "honest").code_score == MAX
     assert len(list((root / "autograded" / "backups").glob("gradebook-*.db"))) >= 1, "the gradebook is backed up before a run"
+
+
+def test_regrade_of_one_student_keeps_the_others_and_zeroes_an_unreadable_resubmission(graded, tmp_path):
+    """`--student ID` regrades that student only: the report keeps every other row, and a resubmission that
+    cannot be read scores 0 in the gradebook as in the report."""
+    from nbgrader.api import Gradebook
+    root = graded["root"]
+    report = root / "autograded" / f"{ASG}-report.csv"
+    before = {r["student_id"]: r for r in csv.DictReader(open(report))}
+    again = tmp_path / "sub"
+    shutil.copytree(root.parent / "submitted", again)
+    (again / "hardcoded" / ASG / f"{ASG}.ipynb").write_text("{ not a notebook any more")
+    proc = subprocess.run([sys.executable, "-m", "course", "grade", ASG, "--submissions", str(again),
+                           "--student", "hardcoded", "--course-dir", str(root)],
+                          capture_output=True, text=True, env=tool_env(), timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    after = {r["student_id"]: r for r in csv.DictReader(open(report))}
+    assert set(after) == set(before)
+    assert {s: r for s, r in after.items() if s != "hardcoded"} == {s: r for s, r in before.items() if s != "hardcoded"}
+    assert (after["hardcoded"]["status"], after["hardcoded"]["score"]) == ("failed", "0"), after["hardcoded"]
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        assert gb.find_submission(ASG, "hardcoded").code_score == 0
+
+
+@pytest.fixture
+def small_class(tmp_path):
+    """A one-assignment course copy and a class of one honest student."""
+    root = scratch_course(tmp_path / "course", ROOT, [ASG], folders=("source", "release"))
+    dest = tmp_path / "submitted" / "honest" / ASG / f"{ASG}.ipynb"
+    dest.parent.mkdir(parents=True)
+    nbformat.write(filled_release(ASG), dest)
+    return root, tmp_path / "submitted"
+
+
+def _grade(root, submitted, *extra, env=None):
+    return subprocess.run([sys.executable, "-m", "course", "grade", ASG, "--submissions", str(submitted),
+                           "--course-dir", str(root), *extra], capture_output=True, text=True,
+                          env=env or tool_env(), timeout=300)
+
+
+def _digest(root):
+    return {p.relative_to(root): hashlib.sha256(p.read_bytes()).hexdigest() for p in root.rglob("*") if p.is_file()}
+
+
+def test_grading_refuses_without_bubblewrap(small_class):
+    """No bubblewrap on PATH: grading exits non-zero with the install hint and writes nothing."""
+    root, submitted = small_class
+    (root / "gradebook.db").write_bytes(b"")  # an (empty) gradebook that must stay as it is
+    before = _digest(root)
+    env = tool_env(PATH=str(Path(sys.executable).parent))  # this Python's bin/ only: no bwrap
+    proc = _grade(root, submitted, env=env)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "apt-get install bubblewrap" in proc.stderr and "--no-sandbox" in proc.stderr, proc.stderr
+    assert _digest(root) == before, "grading without a sandbox changed the course folder"
+
+
+def test_unreadable_gradebook_stops_grading_before_any_work(small_class):
+    """A gradebook that is not a database stops grading with a clear message, and nothing is written."""
+    root, submitted = small_class
+    (root / "gradebook.db").write_text("this is not a database, and it must not be overwritten")
+    before = _digest(root)
+    proc = _grade(root, submitted)
+    assert proc.returncode == 2 and "cannot be opened" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert _digest(root) == before
+
+
+def test_no_sandbox_flag_marks_every_row(small_class):
+    """--no-sandbox grades, and every row says it ran unsandboxed."""
+    root, submitted = small_class
+    proc = _grade(root, submitted, "--no-sandbox")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    r = next(csv.DictReader(open(root / "autograded" / f"{ASG}-report.csv")))
+    assert r["sandbox"].startswith("unsandboxed") and "unsandboxed" in r["flags"].split(";"), r
+    assert float(r["score"]) == MAX and r["status"] == "graded", r
+    assert "UNSANDBOXED" in proc.stdout
+
+
+def test_grading_with_the_environment_and_the_course_under_tmp(small_class, tmp_path):
+    """A Python environment and a course under /tmp (a scratch clone, some CI runners) grade normally: the
+    sandbox's private /tmp does not hide them."""
+    import tempfile
+    import venv
+    root, submitted = small_class
+    assert str(root).startswith(tempfile.gettempdir())
+    env_dir = Path(tempfile.mkdtemp(prefix="course-venv-", dir="/tmp"))
+    try:
+        venv.create(env_dir, with_pip=True)
+        python = env_dir / "bin" / "python"
+        site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        deps = subprocess.run([sys.executable, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        (Path(site) / "deps.pth").write_text(deps + "\n")
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(ROOT)], check=True,
+                       capture_output=True, env=tool_env(), timeout=600)
+        env = tool_env(PATH=f"{env_dir / 'bin'}{os.pathsep}{os.environ['PATH']}{os.pathsep}{Path(sys.executable).parent}")
+        proc = subprocess.run([str(python), "-P", "-m", "course", "grade", ASG, "--submissions", str(submitted),
+                               "--course-dir", str(root)], capture_output=True, text=True, env=env, timeout=300)
+        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+        r = next(csv.DictReader(open(root / "autograded" / f"{ASG}-report.csv")))
+        assert (float(r["score"]), r["status"], r["sandbox"][:10]) == (MAX, "graded", "bubblewrap"), r
+    finally:
+        shutil.rmtree(env_dir, ignore_errors=True)
+
+
+def test_late_submission_is_flagged_and_penalised_by_nbgraders_plugin(small_class):
+    """With a due date in the gradebook and nbgrader's LateSubmissionPlugin set to 'zero', a submission whose
+    timestamp.txt is after the due date is flagged late and its penalty recorded, in the gradebook and the report."""
+    from nbgrader.api import Gradebook
+    root, submitted = small_class
+    with open(root / "nbgrader_config.py", "a") as f:
+        f.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", "db", "assignment", "add", ASG,
+                           "--duedate=2026-11-01 17:00:00 UTC"], cwd=root, capture_output=True, text=True,
+                          env=tool_env())
+    assert proc.returncode == 0, proc.stderr
+    (submitted / "honest" / ASG / "timestamp.txt").write_text("2026-11-02 09:30:00.000000 UTC")
+    proc = _grade(root, submitted)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    r = next(csv.DictReader(open(root / "autograded" / f"{ASG}-report.csv")))
+    assert "late" in r["flags"].split(";") and float(r["late_penalty"]) == MAX and r["status"] == "graded", r
+    assert r["submitted_at"].startswith("2026-11-02T09:30"), r
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        sub = gb.find_submission(ASG, "honest")
+        assert sub.total_seconds_late == 16.5 * 3600
+        assert gb.find_submission_notebook(ASG, ASG, "honest").late_submission_penalty == MAX

@@ -16,3 +16,7 @@ One module per stage, as nbgrader's own package does:
 
 class CheckFailed(Exception):
     """The repository (or a grading run) is not in a state to go on; the message lists every problem."""
+
+
+class CannotGrade(RuntimeError):
+    """Grading cannot start: the sandbox or the gradebook is not usable.  Nothing was graded or written."""

@@ -21,7 +21,6 @@ from . import CheckFailed
 from .build import MARKERS
 from .check import LEAKS
 
-
 TEST_TOOLS = ("pytest", "nbval", "playwright")
 
 

@@ -5,7 +5,7 @@ import sys
 import time
 
 from ..coursedir import CourseDirError, find_course_dir
-from . import CheckFailed
+from . import CannotGrade, CheckFailed
 
 
 def add_commands(sub, add_course_dir):
@@ -31,7 +31,14 @@ def add_commands(sub, add_course_dir):
     p.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
     p.add_argument("--cell-timeout", type=int, default=120, help="seconds per cell (default 120)")
     p.add_argument("--timeout", type=int, default=600, help="seconds per notebook (default 600)")
-    p.add_argument("--memory-gb", type=float, default=6, help="address-space limit per submission (default 6)")
+    p.add_argument("--memory-gb", type=float, default=6, help="memory limit per submission in GB (default 6)")
+    p.add_argument("--student", action="append", default=None, metavar="ID",
+                   help="regrade only this student (repeatable); the report keeps everyone else's rows")
+    p.add_argument("--named-regexp", default=None, metavar="REGEXP",
+                   help="file names of another LMS: a regular expression with the groups student_id "
+                        "(and optionally timestamp, file), like nbgrader's FileNameCollectorPlugin.named_regexp")
+    p.add_argument("--no-sandbox", action="store_true",
+                   help="grade without bubblewrap, where isolation is impossible: every report row says unsandboxed")
     add_course_dir(p)
     p = sub.add_parser("demo", help="build the course, grade a synthetic class, print the table")
     p.add_argument("--assignments", type=int, default=2, help="how many of the first assignments (default 2)")
@@ -56,11 +63,15 @@ def run(args):
         elif args.command == "grade":
             from .grade import grade
             grade(args.assignment, submissions=args.submissions, zip_path=args.zip, jobs=args.jobs, root=root,
-                  cell_timeout=args.cell_timeout, notebook_timeout=args.timeout, memory_gb=args.memory_gb)
+                  cell_timeout=args.cell_timeout, notebook_timeout=args.timeout, memory_gb=args.memory_gb,
+                  students=args.student, sandboxed=not args.no_sandbox, named_regexp=args.named_regexp)
         elif args.command == "demo":
             from .demo import demo
             demo(root, count=args.assignments, jobs=args.jobs)
     except CourseDirError as err:
+        print(f"{args.command}: {err}", file=sys.stderr)
+        return 2
+    except CannotGrade as err:  # the sandbox or the gradebook is not usable: nothing was written
         print(f"{args.command}: {err}", file=sys.stderr)
         return 2
     except CheckFailed as err:

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import csv
 import re
+from pathlib import Path
 
 import nbformat
+
+from ..cells import grade_id
 
 
 def feedback_html(asg, executed, out, path):
@@ -20,7 +23,7 @@ def feedback_html(asg, executed, out, path):
     hidden = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", re.S)
     for cell in nb.cells:
         cell.source = hidden.sub("# (hidden tests ran here)\n", cell.source)
-        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        gid = grade_id(cell)
         if cell.cell_type == "code":
             for o in cell.get("outputs", []):
                 if o.get("output_type") == "error":
@@ -30,22 +33,47 @@ def feedback_html(asg, executed, out, path):
                 cell.source = f"# score: {got:g} / {pts:g}\n" + cell.source
     summary = nbformat.v4.new_markdown_cell(
         f"# Feedback: {asg}, {out.student}\n\n**Autograded score: {out.score:g} / {out.max_score:g}**"
-        + (f"  \nNotes for the instructor: {', '.join(out.flags)}" if out.flags else "")
-        + "\n\nWritten answers are graded by hand; hidden tests are not shown.")
+        + (f"  \nLate-submission penalty: {out.late_penalty:g}" if out.late_penalty else "")
+        + "\n\nWritten answers are graded by hand; hidden tests are not shown.")  # flags go to the report only
     nb.cells.insert(0, summary)
     body, _ = HTMLExporter(template_name="classic").from_notebook_node(nb)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(body, encoding="utf-8")
 
 
-def write_report(path, outcomes):
-    """Write the class report CSV, one row per student; return its path."""
+REPORT_COLUMNS = ["student_id", "score", "max_score", "status", "flags", "file", "submitted_at", "late_penalty",
+                  "seconds", "sandbox"]
+
+
+def report_row(o):
+    """One report row (a dict of strings) for an outcome."""
+    return {"student_id": o.student, "score": f"{o.score:g}", "max_score": f"{o.max_score:g}", "status": o.status,
+            "flags": ";".join(o.flags), "file": o.file,
+            "submitted_at": o.submitted_at.isoformat() if o.submitted_at else "",
+            "late_penalty": f"{o.late_penalty:g}", "seconds": f"{o.seconds:.1f}", "sandbox": o.sandbox}
+
+
+def write_report(path, outcomes, keep_others=False):
+    """Write the class report CSV: one row per student graded and one per file not graded; return its path.
+
+    ``keep_others`` (a regrade of some students): the existing report's rows of
+    every other student are kept, and these students' rows replaced.
+    """
+    path = Path(path)
+    rows = [report_row(o) for o in outcomes]
+    if keep_others and path.exists():
+        mine = {o.student for o in outcomes}
+        with open(path, newline="") as f:
+            old = [r for r in csv.DictReader(f) if r.get("student_id") not in mine]
+        rows = old + rows
+    rows.sort(key=lambda r: (r["student_id"] == "", r["student_id"], r["status"] != "graded", r["file"]))
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["student_id", "score", "max_score", "status", "flags"])
-        for o in outcomes:
-            w.writerow([o.student, f"{o.score:g}", f"{o.max_score:g}", o.status, ";".join(o.flags)])
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=REPORT_COLUMNS, extrasaction="ignore", restval="")
+        w.writeheader()
+        w.writerows(rows)
+    tmp.replace(path)
     return path
 
 

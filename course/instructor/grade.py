@@ -28,70 +28,77 @@ notebook runner), ``scoring`` (scores and the gradebook) and ``feedback``
 """
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from ..cells import is_test, nbgrader_meta
 from ..coursedir import course_dir, source_path
 from . import CheckFailed
 from .feedback import feedback_html, table, write_report
 from .intake import collect, master_cells, prepare, released_cells
 from .nbgrader_tools import nbgrader, scratch_course
-from .sandbox import run_sandboxed, sandbox_prefix
-from .scoring import Outcome, ignore_pattern_from_config, merge, score
+from .sandbox import make_sandbox
+from .scoring import Outcome, course_config, ignore_pattern_from_config, merge, open_gradebook, score, zero_scores
+
+INFO_FLAGS = {"late", "unsandboxed"}  # said in the report, but no reason by themselves for a human to look
 
 
-def grade_one(asg, student, folder, master, clean_db, base, hide, cell_timeout, notebook_timeout, memory_gb,
-              ignore_pattern, released=None):
-    """Everything for one student except the gradebook merge (done by the parent, one at a time)."""
-    out = Outcome(student)
+def grade_one(asg, sub, master, clean_db, base, sandbox, cell_timeout, notebook_timeout, ignore_pattern,
+              released=None):
+    """Everything for one submission except the gradebook merge (done by the parent, one at a time)."""
+    out = Outcome(sub.student, file=sub.file, submitted_at=sub.submitted_at, sandbox=sandbox.label)
+    if sub.late:
+        out.flag("late")
+    if not sandbox.bwrap:
+        out.flag("unsandboxed")
     start = time.perf_counter()
-    job = Path(tempfile.mkdtemp(prefix=f"{student}-", dir=base))
-    nb = prepare(asg, student, folder, master, clean_db, out, released)
-    executed = None
-    if nb is None:
-        out.status = "failed"
-    else:
-        executed, status, _ = run_sandboxed(job, nb, cell_timeout, notebook_timeout, hide, memory_gb)
-        if status != "ok":
-            out.flag(status.split(":")[0])
-        score(asg, executed, master, out, ignore_pattern)
+    job = Path(tempfile.mkdtemp(prefix=f"{sub.student}-", dir=base))
+    try:
+        nb = prepare(asg, sub.student, sub.folder, master, clean_db, out, released)
+        executed = None
+        if nb is not None:
+            executed, status, _ = sandbox.run(job, nb, cell_timeout, notebook_timeout)
+            if status != "ok":
+                out.flag(status.split(":")[0])
+            score(asg, executed, master, out, ignore_pattern)
         if executed is None:
             out.status = "failed"
-    if out.status != "failed" and out.flags:
-        out.status = "flagged"
-    if out.status == "failed" and not out.cells:
-        out.max_score = sum(float(nbgrader_meta(c).get("points", 0)) for c in master.values() if is_test(c))
+            zero_scores(master, out)
+    finally:
+        shutil.rmtree(job, ignore_errors=True)
     out.seconds = time.perf_counter() - start
-    shutil.rmtree(job, ignore_errors=True)
     return out, executed
 
 
-def grade(asg, submissions=None, zip_path=None, jobs=1, root=None, cell_timeout=120, notebook_timeout=600,
-          memory_gb=6, gradebook=None, log=print):
-    """Grade every submission of ``asg``; return the outcomes (also written to the report CSV).
+def not_graded_rows(skipped):
+    """Report rows for the files that were not graded (or superseded by a newer attempt), with their reasons."""
+    return [Outcome(s.student or "", status=s.status, file=s.file, submitted_at=s.submitted_at,
+                    flags=[s.reason.replace(";", ",")]) for s in skipped]
 
-    ``gradebook`` is the SQLite file to merge into (default: the course's ``gradebook.db``).
+
+def grade(asg, submissions=None, zip_path=None, jobs=1, root=None, cell_timeout=120, notebook_timeout=600,
+          memory_gb=6, gradebook=None, students=None, sandboxed=True, named_regexp=None, log=print):
+    """Grade every submission of ``asg`` (or only those of ``students``); return the outcomes, also written to
+    ``autograded/<asg>-report.csv``.
+
+    ``gradebook``: the SQLite file to merge into (default: the course's ``gradebook.db``).  ``students``: a
+    regrade of these students only; the report keeps everyone else's rows.  ``sandboxed=False`` grades without
+    bubblewrap (every row says so).  Raises :class:`SandboxUnavailable` or :class:`GradebookError` before
+    anything is written when grading cannot be trusted or recorded.
     """
     from tqdm.auto import tqdm
 
     root = course_dir(root)
     if not source_path(asg, root).exists():
         raise SystemExit(f"no assignment {asg}: expected {source_path(asg, root)}")
+    sandbox = make_sandbox(memory_gb, sandboxed)   # refuses before anything is written
+    db_path = Path(gradebook) if gradebook else root / "gradebook.db"
+    open_gradebook(db_path, root / "autograded" / "backups", log=log)  # stops on a gradebook that cannot be opened
     master = master_cells(asg, root)
     released = released_cells(asg, root)
-    (root / "autograded").mkdir(exist_ok=True)
-    db_path = Path(gradebook) if gradebook else root / "gradebook.db"
-    if db_path.exists():
-        backups = root / "autograded" / "backups"
-        backups.mkdir(exist_ok=True)
-        backup = backups / f"gradebook-{dt.datetime.now():%Y%m%d-%H%M%S}.db"
-        shutil.copy2(db_path, backup)
-        log(f"gradebook backed up to {backup}")
+    config = course_config(root)
     db_url = f"sqlite:///{db_path}"
     ignore = ignore_pattern_from_config(root)
     with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
@@ -109,31 +116,39 @@ def grade(asg, submissions=None, zip_path=None, jobs=1, root=None, cell_timeout=
             raise
         clean_db = tmp / "clean.db"
         nbgrader("generate_assignment", asg, "--force", "--log-level=ERROR", root=course, db=clean_db)
-        students = collect(asg, submissions, zip_path, tmp)
-        if not students:
+        collected = collect(asg, submissions, zip_path, tmp, named_regexp=named_regexp)
+        todo, skipped = collected.submissions, collected.skipped
+        if students:
+            wanted = set(students)
+            for s in sorted(wanted - set(todo)):
+                log(f"no submission of {asg} by {s}: nothing to regrade")
+            todo = {s: sub for s, sub in todo.items() if s in wanted}
+            skipped = [k for k in skipped if k.student in wanted]
+        if not todo:
             log("no submissions found")
         base = tmp / "jobs"
         base.mkdir()
-        hide = [root, tmp / "unzipped", Path(submissions) if submissions else root / "submitted", tmp]
-        hide = [h for h in dict.fromkeys(Path(h).resolve() for h in hide)]
-        _, isolation = sandbox_prefix(base, [], memory_gb)
-        log(f"grading {len(students)} submissions of {asg} with {jobs} job(s); isolation: {isolation}")
+        log(f"grading {len(todo)} submissions of {asg} with {jobs} job(s); sandbox: {sandbox.description}")
         outcomes = []
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = {pool.submit(grade_one, asg, s, folder, master, clean_db, base, hide, cell_timeout,
-                                   notebook_timeout, memory_gb, ignore, released): s
-                       for s, folder in students.items()}
+            futures = {pool.submit(grade_one, asg, sub, master, clean_db, base, sandbox, cell_timeout,
+                                   notebook_timeout, ignore, released): s for s, sub in todo.items()}
             for fut in tqdm(as_completed(futures), total=len(futures), desc=f"grading {asg}", unit="student"):
-                student = futures[fut]
+                sub = todo[futures[fut]]
                 try:
                     out, executed = fut.result()
                 except Exception as err:  # noqa: BLE001 - one student's failure never stops the batch
-                    out, executed = Outcome(student, status="failed", flags=[f"grader-error:{type(err).__name__}"]), None
+                    out, executed = Outcome(sub.student, status="failed", file=sub.file,
+                                            submitted_at=sub.submitted_at, sandbox=sandbox.label), None
+                    out.flag(f"grader-error:{type(err).__name__}")
+                    zero_scores(master, out)
                 try:
-                    merge(asg, out, executed, root, db_url)
+                    merge(asg, out, executed, root, db_url, config)
                 except Exception as err:  # noqa: BLE001
                     out.flag(f"gradebook-error:{type(err).__name__}")
                     out.status = "failed"
+                if out.status == "graded" and set(out.flags) - INFO_FLAGS:
+                    out.status = "flagged"
                 fb = root / "feedback" / out.student / asg / f"{asg}.html"
                 try:
                     feedback_html(asg, executed, out, fb)
@@ -142,9 +157,8 @@ def grade(asg, submissions=None, zip_path=None, jobs=1, root=None, cell_timeout=
                     out.flag(f"feedback-error:{type(err).__name__}")
                 outcomes.append(out)
     outcomes.sort(key=lambda o: o.student)
-    report = write_report(root / "autograded" / f"{asg}-report.csv", outcomes)
-    log(table(outcomes))
+    report = write_report(root / "autograded" / f"{asg}-report.csv", outcomes + not_graded_rows(skipped),
+                          keep_others=bool(students))
+    log(table(outcomes + not_graded_rows(skipped)))
     log(f"report: {report.relative_to(root)}; feedback: feedback/<student>/{asg}/{asg}.html")
     return outcomes
-
-

@@ -2,18 +2,34 @@
 
 nbgrader's own ``determine_grade`` scores every graded cell of the executed
 notebook; the canary must fail.  Only the parent process writes the gradebook,
-one student at a time.
+one student at a time: the scores, the submission's timestamp, and the late
+penalty, which nbgrader's ``AssignLatePenalties`` computes with the plugin the
+course configures (``c.AssignLatePenalties.plugin_class``,
+``c.LateSubmissionPlugin.penalty_method``) against the assignment's due date
+(``nbgrader db assignment add ASSIGNMENT --duedate=...``).  A submission that
+could not be read or run scores 0 in every autograded cell, so the gradebook
+and the report always agree.  Before any work starts the gradebook is opened
+(a file that is not a database stops grading) and backed up with SQLite's
+online backup API.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from ..cells import nbgrader_meta
+from ..cells import is_test, nbgrader_meta
+from . import CannotGrade
+
 CANARY = "canary-tests"
+
+
+class GradebookError(CannotGrade):
+    """The gradebook cannot be opened or backed up: nothing was graded."""
 
 
 @dataclass
@@ -21,11 +37,15 @@ class Outcome:
     student: str
     score: float = 0.0
     max_score: float = 0.0
-    status: str = "graded"           # graded | flagged | failed
+    status: str = "graded"           # graded | flagged | failed | not-graded | superseded
     flags: list = field(default_factory=list)
     cells: dict = field(default_factory=dict)  # grade_id -> (score or None, max)
     seconds: float = 0.0
     feedback: str = ""
+    file: str = ""                   # where the notebook came from (the zip entry or the file)
+    submitted_at: dt.datetime | None = None
+    late_penalty: float = 0.0
+    sandbox: str = ""
 
     def flag(self, name):
         if name not in self.flags:
@@ -67,23 +87,71 @@ def score(asg, executed, master, out, ignore_pattern):
     out.max_score = sum(m for g, (_, m) in out.cells.items() if master[g].cell_type == "code")
 
 
-def merge(asg, out, executed, root, db_url):
-    """Write one student's scores into the course gradebook (manual grades are kept) and ``autograded/``."""
+def zero_scores(master, out):
+    """A submission that could not be read or run: 0 in every autograded cell (manual grades are kept)."""
+    for gid, cell in master.items():
+        if is_test(cell):
+            out.cells[gid] = (0.0, float(nbgrader_meta(cell).get("points", 0)))
+    out.score = 0.0
+    out.max_score = sum(m for _, m in out.cells.values())
+
+
+def open_gradebook(db_path, backups=None, log=print):
+    """Check that ``db_path`` (if it exists) is a readable SQLite gradebook and back it up into ``backups``
+    with SQLite's online backup API; raise :class:`GradebookError` otherwise.  Return the backup's path."""
+    db_path = Path(db_path)
+    if not db_path.exists():
+        return None
+    try:
+        src = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            src.execute("select count(*) from sqlite_master").fetchone()
+            if backups is None:
+                return None
+            Path(backups).mkdir(parents=True, exist_ok=True)
+            backup = Path(backups) / f"{db_path.stem}-{dt.datetime.now():%Y%m%d-%H%M%S-%f}.db"
+            dst = sqlite3.connect(backup)
+            with dst:
+                src.backup(dst)
+            dst.close()
+        finally:
+            src.close()
+    except sqlite3.Error as err:
+        raise GradebookError(f"the gradebook {db_path} cannot be opened ({err}): nothing was graded. Restore it "
+                             f"from a backup (autograded/backups/) or move it aside to start a new one") from None
+    log(f"gradebook backed up to {backup}")
+    return backup
+
+
+def course_config(root):
+    """The course's nbgrader configuration (``nbgrader_config.py``), as nbgrader itself loads it."""
+    from traitlets.config.loader import PyFileConfigLoader
+    return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+
+
+def merge(asg, out, executed, root, db_url, config=None):
+    """Write one student's scores, timestamp and late penalty into the course gradebook (manual grades are kept),
+    and the executed notebook into ``autograded/``."""
     import warnings
 
     from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.preprocessors import AssignLatePenalties
 
     warnings.filterwarnings("ignore", message=".*not in session.*")  # nbgrader's own SQLAlchemy noise
     dest = Path(root) / "autograded" / out.student / asg / f"{asg}.ipynb"
     dest.parent.mkdir(parents=True, exist_ok=True)
     if executed is not None:
         nbformat.write(executed, dest)
+    timestamp = out.submitted_at
+    if timestamp is not None and timestamp.tzinfo is not None:  # nbgrader stores naive UTC
+        timestamp = timestamp.astimezone(dt.timezone.utc).replace(tzinfo=None)
     with Gradebook(db_url) as gb:
         gb.update_or_create_student(out.student)
         try:
-            gb.find_submission(asg, out.student)
+            submission = gb.find_submission(asg, out.student)
         except MissingEntry:
-            gb.add_submission(asg, out.student)
+            submission = gb.add_submission(asg, out.student)
+        submission.timestamp = timestamp
         for gid, (got, _) in out.cells.items():
             try:
                 grade = gb.find_grade(gid, asg, asg, out.student)
@@ -92,6 +160,14 @@ def merge(asg, out, executed, root, db_url):
             grade.auto_score = got
             grade.needs_manual_grade = got is None and grade.manual_score is None
         gb.db.commit()
+        late = submission.total_seconds_late
+    resources = {"nbgrader": {"notebook": asg, "assignment": asg, "student": out.student, "db_url": db_url}}
+    AssignLatePenalties(config=config or course_config(root)).preprocess(
+        executed if executed is not None else nbformat.v4.new_notebook(), resources)
+    with Gradebook(db_url) as gb:
+        out.late_penalty = gb.find_submission_notebook(asg, asg, out.student).late_submission_penalty or 0.0
+    if late > 0:
+        out.flag("late")
 
 
 def ignore_pattern_from_config(root):
