@@ -400,3 +400,18 @@ def test_nbgrader_timestamp_file_gives_the_submission_time(tmp_path):
     got = collect(ASG, submissions=root, workdir=tmp_path / "work")
     assert set(got.submissions) == {"alice"} and got.skipped == []
     assert got.submissions["alice"].submitted_at == datetime(2026, 11, 30, 23, 59, 1)
+
+
+def test_other_assignments_folders_are_left_out(tmp_path):
+    """A submitted/ folder holding every assignment: the other assignments' notebooks are not this one's."""
+    root = tmp_path / "submitted"
+    for student in ("alice", "bob"):
+        for a in (ASG, "02_padding_stride"):
+            path = root / student / a / f"{a}.ipynb"
+            path.parent.mkdir(parents=True)
+            path.write_text(nb(f"{student} {a}"))
+    got = collect(ASG, submissions=root, workdir=tmp_path / "work", other_assignments=["02_padding_stride"])
+    assert graded(got) == {"alice": (f"alice/{ASG}/{ASG}.ipynb", False), "bob": (f"bob/{ASG}/{ASG}.ipynb", False)}
+    assert got.skipped == []
+    unfiltered = collect(ASG, submissions=root, workdir=tmp_path / "work2")
+    assert len(unfiltered.skipped) == 2, "without the assignment ids the other notebooks are listed, not dropped"

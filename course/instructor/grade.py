@@ -34,7 +34,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from ..coursedir import course_dir, source_path
+from ..coursedir import assignments, course_dir, source_path
 from . import CheckFailed
 from .feedback import feedback_html, table, write_report
 from .intake import collect, master_cells, prepare, released_cells
@@ -116,7 +116,8 @@ def grade(asg, submissions=None, zip_path=None, jobs=1, root=None, cell_timeout=
             raise
         clean_db = tmp / "clean.db"
         nbgrader("generate_assignment", asg, "--force", "--log-level=ERROR", root=course, db=clean_db)
-        collected = collect(asg, submissions, zip_path, tmp, named_regexp=named_regexp)
+        collected = collect(asg, submissions, zip_path, tmp, named_regexp=named_regexp,
+                            other_assignments=[a for a in assignments(root) if a != asg])
         todo, skipped = collected.submissions, collected.skipped
         if students:
             wanted = set(students)

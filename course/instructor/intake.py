@@ -135,24 +135,31 @@ _MOODLE_FILE = re.compile(r"^.+_(?P<id>\d+)_assignsubmission_file_(?P<file>.+)$"
 _OUTSIDE = "could write outside the extraction folder"
 
 
-def collect(asg, submissions=None, zip_path=None, workdir=None, named_regexp=None):
+def collect(asg, submissions=None, zip_path=None, workdir=None, named_regexp=None, other_assignments=()):
     """Each student's notebook of ``asg`` from a submissions folder or an LMS zip, and every other file with a reason.
 
     Every file is graded under exactly one student or listed in ``skipped``; see the module docstring for the
     layouts read.  ``named_regexp`` (groups ``student_id``, optional ``timestamp`` and ``file``, matched from the
     start of the path inside the zip or folder) replaces the built-in layouts.  A zip is extracted into
     ``workdir/unzipped/<student>/<asg>/``; a folder is only read (a notebook is copied there when its folder holds
-    other notebooks).  ``workdir`` defaults to a new temporary folder.
+    other notebooks).  ``workdir`` defaults to a new temporary folder.  Files in a folder named after one of
+    ``other_assignments`` (the course's other assignment ids) belong to that assignment and are left out.
     """
     regexp = _compile_named_regexp(named_regexp)
     work = _Workdir(workdir)
     if zip_path is not None:
         with zipfile.ZipFile(zip_path) as zf:
-            return _collect_from(asg, list(_zip_entries(zf)), regexp, work)
+            return _collect_from(asg, _this_assignment(_zip_entries(zf), other_assignments), regexp, work)
     folder = Path(submissions or course_dir() / "submitted")
     if not folder.is_dir():
         raise FileNotFoundError(f"no submissions folder {folder}")
-    return _collect_from(asg, list(_folder_entries(folder)), regexp, work)
+    return _collect_from(asg, _this_assignment(_folder_entries(folder), other_assignments), regexp, work)
+
+
+def _this_assignment(items, other_assignments):
+    """The listed files, less those in a folder of another assignment (``DIR/<student>/<other>/...``)."""
+    others = set(other_assignments)
+    return [item for item in items if not (isinstance(item, _Entry) and others & set(item.parts[:-1]))]
 
 
 def _compile_named_regexp(named_regexp):
