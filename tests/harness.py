@@ -1,4 +1,4 @@
-"""Grade synthetic submissions with a real ``nbgrader autograde`` on a temporary copy of the course.
+"""Grade synthetic submissions through the course's own grading path, ``python -m course grade``.
 
 Every assignment has a data file ``tests/mutations/<assignment>.py`` with
 
@@ -11,7 +11,13 @@ Every assignment has a data file ``tests/mutations/<assignment>.py`` with
 
 ``code`` replaces the whole answer cell ``<assignment>-<name>-answer``; the
 other answer cells hold the instructor's solution.  The submissions (blank,
-solution, every alternative, every bug) are graded together as one class.
+solution, every alternative, every bug) are graded together as one class by
+``python -m course grade ASSIGNMENT --submissions DIR --jobs N --course-dir
+COPY`` on a temporary copy of the course (its ``source/`` and ``release/``):
+intake, the bubblewrap sandbox, nbgrader's scoring, the gradebook merge and
+the feedback pages, exactly as an instructor grades a class.  Each cell's
+score is read back from the copy's gradebook, each student's status and flags
+from ``autograded/<assignment>-report.csv``.
 
 Planted bugs are packed several to a notebook, which keeps CI fast (a kernel
 start and ``import torch`` cost more than most notebooks' cells), but only
@@ -25,6 +31,7 @@ exactly as if it had been graded alone.
 from __future__ import annotations
 
 import ast
+import csv
 import importlib.util
 import re
 import subprocess
@@ -36,6 +43,7 @@ import nbformat
 
 from course.cells import answer_cells, grade_id
 from course.instructor.build import filled_release
+from course.instructor.intake import SCAN
 from course.instructor.nbgrader_tools import scratch_course
 from course.runner import tool_env
 
@@ -78,7 +86,10 @@ class Submission:
 class Result:
     score: float
     max_score: float
-    cells: dict = field(default_factory=dict)  # grade_id -> (auto_score, max_score)
+    cells: dict = field(default_factory=dict)  # grade_id -> (auto_score, max_score), from the gradebook
+    status: str = ""                           # the report's: graded | flagged | failed
+    flags: set = field(default_factory=set)    # the report's
+    report_score: float = 0.0                  # the report's score (the gradebook's, or the report is wrong)
 
 
 IDENT = re.compile(r"[A-Za-z_]\w*")
@@ -190,7 +201,7 @@ def submissions(asg):
     assert not unknown, f"tests/mutations/{asg}.py names no answer cell: {sorted(unknown)}"
 
     def filled(replace=None):
-        return filled_release(asg, replace)
+        return filled_release(asg, replace, ROOT)  # explicit: this runs in a background thread, whatever the cwd
 
     tests = getattr(data, "TESTS", {})
     out = {"blank": (Submission("blank", "blank"), release),
@@ -215,25 +226,28 @@ def submissions(asg):
     return out
 
 
-def autograde(asg, workdir, timeout=1800, threads=1):
-    """Grade every submission of ``asg`` in a fresh course copy under ``workdir``; return ``{student: (Submission, Result)}``."""
+def scan_flags(code):
+    """The flags ``course grade``'s static scan gives this code (a planted bug may legitimately earn them)."""
+    return {flag for pattern, flag in SCAN if re.search(pattern, code)}
+
+
+def autograde(asg, workdir, jobs=1, timeout=1800):
+    """Grade every submission of ``asg`` with ``python -m course grade`` on a fresh course copy under ``workdir``;
+    return ``{student: (Submission, Result)}``."""
     workdir = Path(workdir)
-    course = scratch_course(workdir / "course", ROOT, [asg])
-    db = f"--CourseDirectory.db_url=sqlite:///{course / 'gradebook.db'}"
-    # Several assignments are graded at once on a two-core machine: one thread per kernel keeps
-    # PyTorch's OpenMP threads from spinning against the other kernels (as `course grade` does).
-    env = tool_env(OMP_NUM_THREADS=str(threads))
-    run = lambda *args: subprocess.run([sys.executable, "-m", "nbgrader", *args, db, "--log-level=ERROR"],
-                                       cwd=course, env=env, capture_output=True, text=True, timeout=timeout)
-    proc = run("generate_assignment", asg, "--force")
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    course = scratch_course(workdir / "course", ROOT, [asg], folders=("source", "release"))
+    submitted = workdir / "submitted"
     subs = submissions(asg)
     for student, (_, nb) in subs.items():
-        dest = course / "submitted" / student / asg / f"{asg}.ipynb"
+        dest = submitted / student / asg / f"{asg}.ipynb"
         dest.parent.mkdir(parents=True)
         nbformat.write(nb, dest)
-    proc = run("autograde", asg, "--force")
-    assert proc.returncode == 0, f"nbgrader autograde failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
+    proc = subprocess.run([sys.executable, "-m", "course", "grade", asg, "--submissions", str(submitted),
+                           "--jobs", str(jobs), "--course-dir", str(course)],
+                          cwd=workdir, env=tool_env(), capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, f"course grade failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
+    with open(course / "autograded" / f"{asg}-report.csv", newline="") as f:
+        report = {row["student_id"]: row for row in csv.DictReader(f)}
 
     from nbgrader.api import Gradebook
     results = {}
@@ -242,5 +256,9 @@ def autograde(asg, workdir, timeout=1800, threads=1):
             nb = gb.find_submission_notebook(asg, asg, student)
             cells = {g.name: (g.auto_score or 0.0, g.max_score) for g in nb.grades if g.cell.cell_type == "code"}
             score = sum(s for s, _ in cells.values())
-            results[student] = (sub, Result(score, sum(m for _, m in cells.values()), cells))
+            row = report.get(student, {})
+            results[student] = (sub, Result(score, sum(m for _, m in cells.values()), cells,
+                                            row.get("status", "missing from the report"),
+                                            set(filter(None, row.get("flags", "").split(";"))),
+                                            float(row.get("score", "nan"))))
     return results

@@ -1,11 +1,17 @@
-"""Real ``nbgrader autograde`` runs: blank scores 0, solutions and every alternative score full, planted bugs lose points.
+"""The course's real grading path on every notebook: blank scores 0, solutions and every alternative score full,
+planted bugs lose points.
 
-All assignments are graded once per session by a pool of three nbgrader
-processes (kernels single-threaded: on two cores three keep the CPUs busier
-than two, 183 s against 219 s for five assignments, and four gain nothing).
-Grading starts in the background as soon as collection ends, while the rest
-of the suite runs; these tests are moved to the end of the run, and each reads
-its submission's scores from the gradebook results.
+Each assignment's class (tests/harness.py) is graded by ``python -m course
+grade`` on a temporary copy of the course; the scores come from the copy's
+gradebook, the status and flags from its report.  No honest submission
+(blank, solution, alternatives) may be flagged or failed; a planted bug may be
+flagged only for what the static scan finds in its own code.
+
+All assignments are graded once per session, POOL at a time, each with
+``--jobs JOBS`` sandboxes (kernels single-threaded, as ``course grade`` runs
+them).  Grading starts in the background as soon as collection ends, while
+the rest of the suite runs; these tests are moved to the end of the run, and
+each reads its submission's results.
 """
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -14,10 +20,11 @@ from pathlib import Path
 import pytest
 
 from course.instructor.build import graded_assignments
-from harness import autograde, submissions
+from harness import ROOT, autograde, scan_flags, submissions
 
-ASSIGNMENTS = [a for a in graded_assignments() if (Path(__file__).parent / "mutations" / f"{a}.py").exists()]
+ASSIGNMENTS = [a for a in graded_assignments(ROOT) if (Path(__file__).parent / "mutations" / f"{a}.py").exists()]
 _pool, _futures, _tmp = None, {}, None
+POOL, JOBS = 3, 1  # assignments graded at once, and `course grade --jobs` for each
 
 
 SELECTED = set()  # filled by conftest from the collected tests, so `-k` grades only what it needs
@@ -29,10 +36,10 @@ def start(asgs=()):
     global _pool, _tmp
     if _pool is None:
         _tmp = tempfile.TemporaryDirectory(prefix="course-autograde-")
-        _pool = ThreadPoolExecutor(max_workers=3)
+        _pool = ThreadPoolExecutor(max_workers=POOL)
     for a in sorted(SELECTED | set(asgs)):
         if a not in _futures:
-            _futures[a] = _pool.submit(autograde, a, Path(_tmp.name) / a)
+            _futures[a] = _pool.submit(autograde, a, Path(_tmp.name) / a, JOBS)
 
 
 def graded(asg):
@@ -42,7 +49,7 @@ def graded(asg):
 
 def test_every_assignment_has_mutations():
     """Each assignment keeps alternative answers and planted bugs for the mutation harness."""
-    missing = sorted(set(graded_assignments()) - set(ASSIGNMENTS))
+    missing = sorted(set(graded_assignments(ROOT)) - set(ASSIGNMENTS))
     assert not missing, f"no tests/mutations/<id>.py for {missing}"
 
 
@@ -62,11 +69,13 @@ CASES = [(a, c) for a in ASSIGNMENTS for c in cases(a)]
 
 @pytest.mark.parametrize("asg,case", CASES, ids=[f"{a}:{c}" for a, c in CASES])
 def test_submission(asg, case):
-    """Blank scores 0; solution and alternatives score full; each bug loses points in its own test cell."""
+    """Blank scores 0; solution and alternatives score full; each bug loses points in its own test cell.
+    Honest submissions are neither flagged nor failed; a bug is flagged only for its own code's scan flags."""
     student, bug = cases(asg)[case]
     sub, res = graded(asg)[student]
-    print(f"{student} ({sub.kind} {sub.name}: {sub.label}) -> {res.score}/{res.max_score}")
+    print(f"{student} ({sub.kind} {sub.name}: {sub.label}) -> {res.score}/{res.max_score} {res.status} {res.flags}")
     assert res.max_score > 0
+    assert abs(res.report_score - res.score) < 1e-3, f"the report says {res.report_score}, the gradebook {res.score}"
     if sub.kind == "blank":
         assert res.score == 0, f"the blank release notebook scored {res.score}: {res.cells}"
     elif sub.kind in ("solution", "correct"):
@@ -77,3 +86,11 @@ def test_submission(asg, case):
         got, full = res.cells[bug.test_cell]
         assert got < full, (f"planted bug '{bug.label}' in {bug.name} was not caught by {bug.test_cell} "
                             f"({student} also carries: {sub.label})")
+    if sub.kind == "wrong":
+        allowed = set().union(*(scan_flags(b.code) for b in sub.bugs))
+        assert res.status != "failed" and res.flags <= allowed, (
+            f"{student} ({sub.label}) is {res.status} with flags {sorted(res.flags)}; "
+            f"its planted code accounts for {sorted(allowed)} only")
+    else:
+        assert res.status == "graded" and not res.flags, (
+            f"the honest {sub.kind} submission {student} ({sub.label}) is {res.status} with flags {sorted(res.flags)}")
