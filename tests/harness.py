@@ -262,3 +262,23 @@ def autograde(asg, workdir, jobs=1, timeout=1800):
                                             set(filter(None, row.get("flags", "").split(";"))),
                                             float(row.get("score", "nan"))))
     return results
+
+
+def plain_install(env_dir):
+    """A fresh environment at ``env_dir`` with this repository's ``course`` installed by `pip install .` (not
+    editable); its dependencies come from the test environment through a .pth file, without its editable
+    ``course``.  Return ``(python, site-packages, env)``: ``env`` puts the new bin/ first on PATH and this
+    environment's last (nbgrader runs ``alembic``)."""
+    import os
+    import venv
+    venv.create(env_dir, with_pip=True)
+    python = Path(env_dir) / "bin" / "python"
+    purelib = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    site = subprocess.run([str(python), "-c", purelib], capture_output=True, text=True, check=True).stdout.strip()
+    deps = subprocess.run([sys.executable, "-c", purelib], capture_output=True, text=True, check=True).stdout.strip()
+    (Path(site) / "deps.pth").write_text(deps + "\n")
+    proc = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(ROOT)],
+                          capture_output=True, text=True, env=tool_env(), timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    env = tool_env(PATH=os.pathsep.join([str(python.parent), os.environ["PATH"], str(Path(sys.executable).parent)]))
+    return python, site, env

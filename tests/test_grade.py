@@ -5,7 +5,6 @@ temporary copy of the course; each test asserts one submission's expected row
 of the report CSV (and, where it matters, what its code could see or change).
 """
 import copy
-import os
 import csv
 import hashlib
 import shutil
@@ -21,7 +20,7 @@ from course.coursedir import release_path
 from course.instructor.build import filled_release
 from course.instructor.nbgrader_tools import scratch_course
 from course.runner import tool_env
-from harness import ROOT
+from harness import ROOT, plain_install
 from system import needs
 
 ASG = "01_convolution"
@@ -306,11 +305,16 @@ def test_other_students_files_unchanged(graded):
 
 
 def test_feedback_has_no_hidden_tests(graded):
-    """Feedback HTML exists for each graded student and shows neither hidden tests nor tracebacks into them."""
+    """Feedback HTML exists for each graded student and shows neither hidden tests nor tracebacks into them, nor
+    the instructor's flags (those go to the report only)."""
     fb = graded["root"] / "feedback" / "hardcoded" / ASG / f"{ASG}.html"
     text = fb.read_text()
     assert "Autograded score" in text
     assert "BEGIN HIDDEN TESTS" not in text and "_reference(X, K)" not in text and "gradcheck" not in text
+    flagged = (graded["root"] / "feedback" / "patched-assert-close" / ASG / f"{ASG}.html").read_text()
+    assert "Autograded score" in flagged
+    for flag in ("canary-passed", "monkeypatch"):
+        assert flag not in flagged, f"the feedback page shows the instructor's flag {flag}"
 
 
 def test_manual_grades_survive_a_regrade(graded, tmp_path):
@@ -412,21 +416,11 @@ def test_grading_with_the_environment_and_the_course_under_tmp(small_class, tmp_
     """A Python environment and a course under /tmp (a scratch clone, some CI runners) grade normally: the
     sandbox's private /tmp does not hide them."""
     import tempfile
-    import venv
     root, submitted = small_class
     assert str(root).startswith(tempfile.gettempdir())
     env_dir = Path(tempfile.mkdtemp(prefix="course-venv-", dir="/tmp"))
     try:
-        venv.create(env_dir, with_pip=True)
-        python = env_dir / "bin" / "python"
-        site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                              capture_output=True, text=True, check=True).stdout.strip()
-        deps = subprocess.run([sys.executable, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                              capture_output=True, text=True, check=True).stdout.strip()
-        (Path(site) / "deps.pth").write_text(deps + "\n")
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(ROOT)], check=True,
-                       capture_output=True, env=tool_env(), timeout=600)
-        env = tool_env(PATH=f"{env_dir / 'bin'}{os.pathsep}{os.environ['PATH']}{os.pathsep}{Path(sys.executable).parent}")
+        python, _, env = plain_install(env_dir)
         proc = subprocess.run([str(python), "-P", "-m", "course", "grade", ASG, "--submissions", str(submitted),
                                "--course-dir", str(root)], capture_output=True, text=True, env=env, timeout=300)
         assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]

@@ -5,8 +5,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import venv
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -15,7 +13,7 @@ from course.coursedir import CourseDirError, find_course_dir
 from course.instructor.build import filled_release
 from course.instructor.nbgrader_tools import scratch_course
 from course.runner import tool_env
-from harness import ROOT
+from harness import ROOT, plain_install
 
 ASG = "01_convolution"
 PACKAGE = ROOT / "course"
@@ -103,23 +101,11 @@ def test_bundle_self_check_runs_from_the_bundle_folder(bundle, tmp_path):
 def test_plain_install_works_on_any_course_directory(tmp_path):
     """`pip install .` (not editable) into a fresh environment: `import course` comes from site-packages, and
     `python -P -m course check --no-execute` (the working directory not on sys.path) passes on a course folder."""
-    env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=True)
-    python = env_dir / "bin" / "python"
-    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          capture_output=True, text=True, check=True).stdout.strip()
-    # the dependencies come from the test environment, without its editable `course`
-    deps = subprocess.run([sys.executable, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          capture_output=True, text=True, check=True).stdout.strip()
-    (Path(site) / "deps.pth").write_text(deps + "\n")
-    proc = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(ROOT)],
-                          capture_output=True, text=True, env=tool_env(), timeout=600)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    python, site, env = plain_install(tmp_path / "venv")
     where = subprocess.run([str(python), "-c", "import course; print(course.__file__)"], cwd=tmp_path,
                            capture_output=True, text=True, check=True).stdout.strip()
     assert where.startswith(site), where
     course_copy = scratch_course(tmp_path / "course", ROOT, [ASG], folders=("source", "release", "solutions"))
-    env = dict(os.environ, PATH=f"{env_dir / 'bin'}{os.pathsep}{os.environ['PATH']}{os.pathsep}{Path(sys.executable).parent}")
     proc = subprocess.run([str(python), "-P", "-m", "course", "check", "--no-execute"], cwd=course_copy,
                           capture_output=True, text=True, env=env, timeout=600)
     assert proc.returncode == 0 and "check: ok" in proc.stdout, proc.stdout + proc.stderr
