@@ -1,6 +1,11 @@
 """Helpers for the notebooks' test cells (introduced in 01_convolution).
 
-They work with any way of writing a network (``nn.Sequential``, a class with
+A test cell is a list of checks (:class:`Checks`): each has a description,
+points and a hint, all of them run, and the cell prints a checklist.  Under
+nbgrader's autograding the cell's value is the points earned (partial credit);
+anywhere else the cell raises after the checklist when a check failed.
+
+The comparison helpers work with any way of writing a network (``nn.Sequential``, a class with
 any attribute names, nested blocks), because they look at what the network
 *does* (forward hooks, call order) rather than how it is spelled, and every
 failure says what to fix.
@@ -8,7 +13,9 @@ failure says what to fix.
 from __future__ import annotations
 
 import contextlib
+import os
 import pkgutil
+from dataclasses import dataclass
 from unittest import mock
 
 import torch
@@ -144,5 +151,124 @@ def copy_weights(src, dst, *inputs):
     return dst
 
 
-__all__ = ["num_params", "leaf_calls", "layer_shapes", "check_shape", "check_close", "check_equal",
+@contextlib.contextmanager
+def _swapped(namespace, values):
+    """Set ``values`` in the dict ``namespace`` for the block, then put back exactly what was there."""
+    missing = object()
+    old = {k: namespace.get(k, missing) for k in values} if values else {}
+    try:
+        if values:
+            namespace.update(values)
+        yield
+    finally:
+        for k, v in old.items():
+            if v is missing:
+                namespace.pop(k, None)
+            else:
+                namespace[k] = v
+
+
+@dataclass
+class Check:
+    """One check of a test cell: what it checks, its points, a hint, and whether students see its code."""
+    description: str
+    points: float
+    hint: str
+    hidden: bool
+    fn: object
+    passed: bool | None = None
+    message: str = ""
+
+
+class Checks:
+    """The checks of one test cell; every check runs, and :meth:`run` prints a checklist.
+
+    ::
+
+        checks = Checks("corr2d")
+
+        @checks.visible("the worked example gives [[19, 25], [37, 43]]", points=1, hint="slide K over X")
+        def _():
+            check_close(corr2d(X, K), torch.tensor([[19.0, 25.0], [37.0, 43.0]]), "corr2d(X, K)")
+
+        checks.run()
+
+    ``run()`` is the cell's last line.  Under autograding
+    (``NBGRADER_EXECUTION=autograde``) its value is the points earned, which
+    nbgrader records as the cell's partial credit; interactively and under
+    validation it raises ``AssertionError`` after the checklist when any check
+    failed.  A check that raises anything counts as failed with that error's
+    message, and never stops the others.  Hidden checks (``@checks.hidden``,
+    inside the hidden-tests block) exist only in the instructor's copy; the
+    feedback page shows their description and hint, never their code.
+    """
+
+    def __init__(self, exercise):
+        self.exercise = exercise
+        self.checks = []
+        self._namespace, self._stand_ins = None, {}
+
+    def use_reference(self, namespace, **stand_ins):
+        """While the checks run, replace these names in ``namespace`` (the notebook's ``globals()``) by the
+        course's reference versions, so an exercise built on an earlier one is not charged for the earlier
+        one's bugs; the student's own versions are restored afterwards.  Called in the hidden block."""
+        self._namespace, self._stand_ins = namespace, dict(stand_ins)
+
+    def _add(self, description, points, hint, hidden):
+        def register(fn):
+            self.checks.append(Check(description, float(points), hint, hidden, fn))
+            return fn
+        return register
+
+    def visible(self, description, points=1, hint=""):
+        """Register a check that students see and run themselves (a decorator)."""
+        return self._add(description, points, hint, False)
+
+    def hidden(self, description, points=1, hint=""):
+        """Register a check that runs only in the instructor's copy, at grading (a decorator)."""
+        return self._add(description, points, hint, True)
+
+    def run(self):
+        """Run every check, print the checklist; return the points earned under autograding, else raise on a failure."""
+        with _swapped(self._namespace, self._stand_ins):
+            for c in self.checks:
+                try:
+                    c.fn()
+                    c.passed, c.message = True, ""
+                except Exception as err:  # noqa: BLE001 - a crashing check is a failed check, with its error
+                    c.passed = False
+                    c.message = str(err) if isinstance(err, AssertionError) else f"{type(err).__name__}: {err}"
+        print(self.checklist())
+        earned = sum(c.points for c in self.checks if c.passed)
+        if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+            return float(earned)
+        failed = [c for c in self.checks if not c.passed]
+        if failed:
+            raise AssertionError(f"{len(failed)} of {len(self.checks)} checks of {self.exercise} failed: "
+                                 + "; ".join(c.description for c in failed))
+        return None
+
+    def checklist(self):
+        """The checklist: one line per check (✓ or ✗, points, description), and for a ✗ its message and hint."""
+        earned = sum(c.points for c in self.checks if c.passed)
+        total = sum(c.points for c in self.checks)
+        ok = sum(1 for c in self.checks if c.passed)
+        lines = [f"{self.exercise}: {ok} of {len(self.checks)} checks passed ({earned:g}/{total:g} points)"]
+        for c in self.checks:
+            mark = "✓" if c.passed else "✗"
+            lines.append(f"  {mark} [{c.points:g}] {c.description}" + (" (hidden)" if c.hidden else ""))
+            if not c.passed:
+                if c.message:
+                    lines.append(f"      {c.message}")
+                if c.hint:
+                    lines.append(f"      hint: {c.hint}")
+        if self._stand_ins:
+            lines.append(f"  (checked with the course's own {', '.join(sorted(self._stand_ins))}, "
+                         "so a bug there is not charged twice)")
+        if not any(c.hidden for c in self.checks):
+            lines.append("  (more checks run when the notebook is graded)")
+        return "\n".join(lines)
+
+
+__all__ = ["Check", "Checks", "num_params", "leaf_calls", "layer_shapes", "check_shape", "check_close", "check_equal",
            "check_param_count", "forbid", "copy_weights"]

@@ -2,8 +2,9 @@
 
 It runs a notebook the way the grader will (a fresh kernel, every cell in
 order, quick mode, the same per-cell time limit), with the test cells as the
-course released them, then lists each test cell as passed or failed with the
-message of the first failing check.  Only the visible tests are in a student's
+course released them, then lists each test cell as passed or failed; for a failed
+cell it prints the cell's checklist (every check, ✓ or ✗, with the message
+and hint of each failed one).  Only the visible tests are in a student's
 notebook; the hidden ones run at grading time.
 
 Unlike ``nbgrader validate``, it exits 1 when any test cell fails, so a script
@@ -24,6 +25,7 @@ from .coursedir import CourseDirError, find_course_dir, release_path
 from .runner import run_notebook, tool_env
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+CHECKLIST = re.compile(r"^\S.*: \d+ of \d+ checks passed")
 
 
 class ValidateError(Exception):
@@ -36,6 +38,22 @@ class TestResult:
     points: float
     passed: bool
     message: str = ""
+    checklist: str = ""
+
+
+def checklist_of(cell):
+    """The checklist a test cell printed (``course.testing.Checks``), or "" if it printed none."""
+    text = "".join(o.get("text", "") for o in cell.get("outputs", [])
+                   if o.get("output_type") == "stream" and o.get("name") == "stdout")
+    lines, block = ANSI.sub("", text).split("\n"), []
+    for line in lines:
+        if CHECKLIST.match(line):
+            block = [line]
+        elif block and line.startswith("  "):
+            block.append(line)
+        elif block:
+            break
+    return "\n".join(block)
 
 
 def _read(path):
@@ -146,7 +164,8 @@ def validate(path, root=None, cell_timeout=120, log=print):
         if is_test(cell) and not gid.endswith("-canary-tests"):  # the canary is the grader's, not a test
             if not ran and not message:
                 message = "not run: an earlier cell stopped the kernel"
-            results.append(TestResult(gid, float(meta.get("points", 0)), ran and not message, message))
+            results.append(TestResult(gid, float(meta.get("points", 0)), ran and not message, message,
+                                      checklist_of(cell)))
         elif message and not is_test(cell):
             other_errors.append((gid, message))
     for gid, message in other_errors:
@@ -154,6 +173,8 @@ def validate(path, root=None, cell_timeout=120, log=print):
     for r in results:
         pts = f"{r.points:g} point{'s' if r.points != 1 else ''}"
         log(f"  {'PASS' if r.passed else 'FAIL'}  {r.grade_id} ({pts})" + ("" if r.passed else f": {r.message}"))
+        if not r.passed and r.checklist:
+            log("\n".join("        " + line for line in r.checklist.split("\n")))
     unanswered = [grade_id(c) for c in nb.cells if c.cell_type == "markdown" and nbgrader_meta(c).get("solution")
                   and "YOUR ANSWER HERE" in c.source]
     if unanswered:

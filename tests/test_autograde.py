@@ -86,6 +86,10 @@ def test_submission(asg, case):
         got, full = res.cells[bug.test_cell]
         assert got < full, (f"planted bug '{bug.label}' in {bug.name} was not caught by {bug.test_cell} "
                             f"({student} also carries: {sub.label})")
+        own = {b.test_cell for b in sub.bugs}
+        elsewhere = {k: v for k, v in res.cells.items() if k not in own and v[0] is not None and v[0] < v[1]}
+        assert not elsewhere, (f"planted bug '{bug.label}' in {bug.name} also cost points in {elsewhere}: an exercise "
+                               "built on an earlier one is checked with the course's reference for it (no bug is charged twice)")
     if sub.kind == "wrong":
         allowed = set().union(*(scan_flags(b.code) for b in sub.bugs))
         assert res.status != "failed" and res.flags <= allowed, (
@@ -94,3 +98,19 @@ def test_submission(asg, case):
     else:
         assert res.status == "graded" and not res.flags, (
             f"the honest {sub.kind} submission {student} ({sub.label}) is {res.status} with flags {sorted(res.flags)}")
+
+
+# A partly right answer gets partial credit in its own cell: (assignment, contract name, planted bug's label).
+PARTIAL = [("01_convolution", "corr2d", "always float32"),
+           ("04_pooling", "pool2d", "average pooling ignores the padding (max pooling right)")]
+
+
+@pytest.mark.parametrize("asg,name,label", PARTIAL, ids=[f"{a}:{lab}" for a, _, lab in PARTIAL])
+def test_partly_right_answer_gets_partial_credit(asg, name, label):
+    """The cell's checks that the answer passes still earn their points: 0 < score < full in the bug's own cell."""
+    found = [(student, bug) for student, bug in cases(asg).values() if bug is not None and bug.name == name
+             and bug.label == label]
+    assert found, f"tests/mutations/{asg}.py has no planted bug '{label}' for {name}"
+    student, bug = found[0]
+    got, full = graded(asg)[student][1].cells[bug.test_cell]
+    assert 0 < got < full, f"'{label}' scored {got}/{full} in {bug.test_cell}: expected partial credit"

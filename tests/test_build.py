@@ -145,3 +145,42 @@ def test_missing_canary_fails(course_copy, tmp_path):
         nbformat.write(nb, source_path(asg, root))
     proc = broken(course_copy, tmp_path, mutate)
     assert proc.returncode == 1 and "canary-tests" in proc.stderr
+
+
+GOOD_CELL = '''"""Check f."""
+checks = Checks("f")
+
+
+@checks.visible("the example", points=1, hint="look at the example")
+def _():
+    assert f(1) == 2
+
+### BEGIN HIDDEN TESTS
+@checks.hidden("more values", points=0.5, hint="for every n")
+def _():
+    assert f(2) == 3
+### END HIDDEN TESTS
+checks.run()
+'''
+
+
+def test_lint_accepts_a_test_cell_made_of_checks():
+    """A cell of visible and hidden checks with hints, whose points add up, ending in checks.run(), is sound."""
+    from course.instructor.check import lint_checks
+    assert lint_checks(GOOD_CELL, 1.5) == []
+
+
+@pytest.mark.parametrize("edit,points,problem", [
+    (lambda s: s, 2, "add up to 1.5 points, but the cell is worth 2"),
+    (lambda s: s.replace(', hint="for every n"', ""), 1.5, "needs a hint"),
+    (lambda s: s.replace("checks.run()\n", "print('done')\n"), 1.5, "must end with `checks.run()`"),
+    (lambda s: s.replace("@checks.hidden", "@checks.visible"), 1.5, "visible checks belong outside"),
+    (lambda s: s.replace("@checks.visible", "@checks.hidden"), 1.5, "has no visible check"),
+    (lambda s: s.replace("points=0.5", "points=half"), 1.5, "points must be a positive number literal"),
+    (lambda s: "assert f(1) == 2\nprint('visible tests passed')\n", 1, "declares no checks"),
+])
+def test_lint_rejects_each_broken_test_cell(edit, points, problem):
+    """Each way a test cell can break the checklist contract is reported, naming the problem."""
+    from course.instructor.check import lint_checks
+    problems = lint_checks(edit(GOOD_CELL), points)
+    assert any(problem in p for p in problems), problems

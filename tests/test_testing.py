@@ -88,3 +88,91 @@ def test_param_count_and_equal():
         testing.check_param_count(nn.Linear(3, 2), 9, "the layer")
     with pytest.raises(AssertionError, match="expected 3, got 4"):
         testing.check_equal(4, 3, "count")
+
+
+def _three_checks(log):
+    checks = testing.Checks("demo")
+
+    @checks.visible("the first check passes", points=1)
+    def _():
+        log.append("first")
+
+    @checks.visible("the second check fails", points=2, hint="look at the second thing")
+    def _():
+        log.append("second")
+        assert False, "second went wrong"
+
+    @checks.hidden("the third check crashes", points=0.5, hint="types")
+    def _():
+        log.append("third")
+        return 1 + "x"
+
+    @checks.hidden("the fourth check passes", points=1.5)
+    def _():
+        log.append("fourth")
+
+    return checks
+
+
+def test_checks_give_partial_credit_under_autograding(monkeypatch, capsys):
+    """Under autograding every check runs and the cell's value is the points earned (1 + 1.5 of 5)."""
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    log = []
+    assert _three_checks(log).run() == 2.5
+    assert log == ["first", "second", "third", "fourth"]
+    out = capsys.readouterr()
+    assert out.err == "", "the checklist goes to stdout: nbgrader scores any stderr output as 0"
+    assert "demo: 2 of 4 checks passed (2.5/5 points)" in out.out
+    assert "✓ [1] the first check passes" in out.out and "✗ [2] the second check fails" in out.out
+    assert "second went wrong" in out.out and "hint: look at the second thing" in out.out
+    assert "TypeError: unsupported operand" in out.out, "a crashing check is failed with its error message"
+    assert "✗ [0.5] the third check crashes (hidden)" in out.out
+
+
+def test_checks_partial_credit_is_what_nbgrader_records(monkeypatch):
+    """The value, as IPython displays it, is what nbgrader's determine_grade reads as partial credit."""
+    from nbformat.v4 import new_code_cell, new_output
+    from nbgrader.utils import determine_grade
+
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    value = _three_checks([]).run()
+    cell = new_code_cell("checks.run()", metadata={"nbgrader": {"grade": True, "solution": False, "points": 5,
+                                                               "grade_id": "demo-tests"}})
+    cell.outputs = [new_output("stream", name="stdout", text="checklist\n"),
+                    new_output("execute_result", data={"text/plain": repr(value)}, execution_count=1)]
+    assert determine_grade(cell) == (2.5, 5.0)
+
+
+@pytest.mark.parametrize("mode", ["", "validate"])
+def test_checks_raise_interactively_after_the_whole_checklist(monkeypatch, capsys, mode):
+    """Interactively and under validation the cell raises, but only after every check ran and was listed."""
+    monkeypatch.setenv("NBGRADER_EXECUTION", mode)
+    log = []
+    with pytest.raises(AssertionError, match="2 of 4 checks of demo failed: the second check fails; the third"):
+        _three_checks(log).run()
+    assert log == ["first", "second", "third", "fourth"]
+    assert "✓ [1.5] the fourth check passes" in capsys.readouterr().out
+
+
+def test_checks_all_passing_raise_nothing_and_say_more_checks_come(monkeypatch, capsys):
+    """A cell whose (visible) checks all pass has no value interactively and says that grading runs more."""
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    checks = testing.Checks("demo")
+    checks.visible("passes")(lambda: None)
+    assert checks.run() is None
+    out = capsys.readouterr().out
+    assert "1 of 1 checks passed" in out and "more checks run when the notebook is graded" in out
+
+
+def test_checks_use_the_reference_then_restore_the_students_own(monkeypatch, capsys):
+    """use_reference swaps names in the notebook's namespace while the checks run, and puts back exactly what was there."""
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    ns = {"corr2d": "student's"}
+    seen = []
+    checks = testing.Checks("conv2d_flip")
+    checks.visible("sees the reference")(lambda: seen.append((ns["corr2d"], ns["Residual"])))
+    checks.use_reference(ns, corr2d="reference", Residual="reference block")
+    assert checks.run() == 1.0
+    assert seen == [("reference", "reference block")]
+    assert ns == {"corr2d": "student's"}, "the student's own definitions come back, and nothing is left behind"
+    assert "checked with the course's own Residual, corr2d" in capsys.readouterr().out

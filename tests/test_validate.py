@@ -3,6 +3,7 @@ import subprocess
 import sys
 
 import nbformat
+import pytest
 
 from course.cells import answer_cells, grade_id
 from course.coursedir import release_path
@@ -19,10 +20,11 @@ def validate(path):
 
 
 def test_blank_release_fails_with_the_stub_message():
-    """The untouched release notebook exits 1 and names the stub's NotImplementedError for each test."""
+    """The untouched release notebook exits 1, and each failed cell's checklist names the stub's NotImplementedError."""
     rc, out = validate(release_path(ASG))
     assert rc == 1, out
-    assert f"FAIL  {ASG}-corr2d-tests (4 points): NotImplementedError" in out, out
+    assert f"FAIL  {ASG}-corr2d-tests (4 points): AssertionError: 5 of 5 checks of corr2d failed" in out, out
+    assert "✗ [0.5] the worked example gives [[19, 25], [37, 43]]" in out and "NotImplementedError" in out, out
     assert "0 of 4 test cells pass" in out, out
 
 
@@ -48,6 +50,8 @@ def test_wrong_answer_and_dead_kernel_fail(tmp_path):
     rc, out = validate(path)
     assert rc == 1, out
     assert f"FAIL  {ASG}-corr2d-tests (4 points): AssertionError" in out, out
+    assert "✗ [0.5] the worked example gives [[19, 25], [37, 43]]" in out, "the checklist shows each failed check"
+    assert "✓ [0.5] written from scratch" in out, "and each check that passed"
     assert "kernel died" in out and f"FAIL  {ASG}-learn_kernel-tests" in out, out
 
 
@@ -57,3 +61,22 @@ def test_unreadable_notebook_is_a_clear_error(tmp_path):
     path.write_text('{"cells": [ not json')
     rc, out = validate(path)
     assert rc == 2 and "is not a readable notebook" in out and "Traceback" not in out, out
+
+
+BUILTIN = {"01_convolution": ("corr2d", "def corr2d(X, K):\n    return F.conv2d(X[None, None], K[None, None])[0, 0]\n"),
+           "04_pooling": ("pool2d", "def pool2d(X, pool_size, mode='max', stride=1, padding=0):\n"
+                          "    fn = F.max_pool2d if mode == 'max' else F.avg_pool2d\n"
+                          "    Y = fn(X[None] if X.dim() == 2 else X, pool_size, stride, padding)\n"
+                          "    return Y[0] if X.dim() == 2 else Y\n")}
+
+
+@pytest.mark.parametrize("asg", sorted(BUILTIN))
+def test_calling_the_builtin_fails_the_self_check(tmp_path, asg):
+    """An exercise to write from scratch fails a VISIBLE check when it calls the built-in, so the self-check exits 1."""
+    name, code = BUILTIN[asg]
+    nb = filled_release(asg, {name: code})
+    path = tmp_path / f"{asg}.ipynb"
+    nbformat.write(nb, path)
+    rc, out = validate(path)
+    assert rc == 1, out
+    assert "is disabled in this test" in out, out

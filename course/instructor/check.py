@@ -7,6 +7,7 @@ change ``release/`` or ``solutions/``.
 """
 from __future__ import annotations
 
+import ast
 import re
 import tempfile
 from pathlib import Path
@@ -21,6 +22,59 @@ from .nbgrader_tools import scratch_course
 
 LEAKS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "BEGIN MARK SCHEME")
 GRADE_ID = re.compile(r"^(?P<asg>\d\d_[a-z0-9_]+)-[A-Za-z0-9_]+(-[A-Za-z0-9_]+)+$")
+
+
+def lint_checks(source, points):
+    """Problems with one test cell made of checks (``course.testing.Checks``); an empty list when it is sound.
+
+    Every check is declared ``@checks.visible(description, points=..., hint=...)``
+    or ``@checks.hidden(...)`` with literal points and a hint; hidden checks sit
+    in the hidden-tests block and visible ones outside it, at least one is
+    visible, the cell ends with ``checks.run()``, and the checks' points add up
+    to the cell's points.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as err:
+        return [f"does not parse ({err})"]
+    lines = source.split("\n")
+    begin = next((i + 1 for i, line in enumerate(lines) if line.strip() == "### BEGIN HIDDEN TESTS"), None)
+    end = next((i + 1 for i, line in enumerate(lines) if line.strip() == "### END HIDDEN TESTS"), None)
+    problems, total, kinds = [], 0.0, []
+    for node in ast.walk(tree):
+        for deco in getattr(node, "decorator_list", []):
+            if not (isinstance(deco, ast.Call) and isinstance(deco.func, ast.Attribute)
+                    and deco.func.attr in ("visible", "hidden")):
+                continue
+            kind, kw = deco.func.attr, {k.arg: k.value for k in deco.keywords}
+            desc = deco.args[0].value if deco.args and isinstance(deco.args[0], ast.Constant) else None
+            if not isinstance(desc, str) or not desc:
+                problems.append(f"line {deco.lineno}: a check's description is a literal string")
+                desc = "?"
+            pts = kw.get("points", ast.Constant(1))
+            if not (isinstance(pts, ast.Constant) and isinstance(pts.value, (int, float)) and pts.value > 0):
+                problems.append(f"check '{desc}': points must be a positive number literal")
+            else:
+                total += pts.value
+            hint = kw.get("hint")
+            if not (isinstance(hint, ast.Constant) and isinstance(hint.value, str) and hint.value.strip()):
+                problems.append(f"check '{desc}': needs a hint (a literal string) telling the student what to fix")
+            inside = begin is not None and end is not None and begin < deco.lineno < end
+            if (kind == "hidden") != inside:
+                problems.append(f"check '{desc}': {kind} checks belong "
+                                + ("inside" if kind == "hidden" else "outside") + " the hidden-tests block")
+            kinds.append(kind)
+    if not kinds:
+        return ["declares no checks: write it as `checks = Checks(name)` with @checks.visible / @checks.hidden"]
+    if "visible" not in kinds:
+        problems.append("has no visible check: students must be able to run at least one")
+    last = tree.body[-1] if tree.body else None
+    if not (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)
+            and isinstance(last.value.func, ast.Attribute) and last.value.func.attr == "run"):
+        problems.append("must end with `checks.run()` (its value is the partial credit under grading)")
+    if abs(total - float(points)) > 1e-9:
+        problems.append(f"its checks add up to {total:g} points, but the cell is worth {points:g}")
+    return problems
 
 
 def lint_source(asg, root=None):
@@ -68,6 +122,8 @@ def lint_source(asg, root=None):
             first = cell.source.lstrip().split("\n", 1)[0]
             if not first.startswith(('"""', "'''")):
                 problems.append(f"{where}: a test cell opens with a one-line docstring saying what it checks")
+            if points:  # the 0-point canary is not made of checks
+                problems += [f"{where}: {p}" for p in lint_checks(cell.source, points)]
         if cell.cell_type == "markdown" and solution and grade:
             written += 1
     if written == 0:
