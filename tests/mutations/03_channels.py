@@ -18,6 +18,10 @@ def corr2d_multi_in(inputs, kernel):
     windows = inputs.unfold(1, kh, 1).unfold(2, kw, 1)   # (c, oh, ow, kh, kw)
     return torch.einsum("cijab,cab->ij", windows, kernel)
 ''',
+        "torch.stack of corr2d, then sum over the channel axis": '''
+def corr2d_multi_in(X, K):
+    return torch.stack([corr2d(X[c], K[c]) for c in range(X.shape[0])]).sum(dim=0)
+''',
     },
     "corr2d_multi_in_out": {
         "explicit loop filling a preallocated tensor": '''
@@ -34,15 +38,25 @@ def corr2d_multi_in_out(X, K):
     windows = X.unfold(1, kh, 1).unfold(2, kw, 1)        # (c_i, oh, ow, kh, kw)
     return torch.einsum("cijab,ocab->oij", windows, K)
 ''',
+        "torch.cat of unsqueezed channels": '''
+def corr2d_multi_in_out(X, K):
+    return torch.cat([corr2d_multi_in(X, K[o]).unsqueeze(0) for o in range(K.shape[0])], dim=0)
+''',
     },
     "corr2d_multi_in_out_1x1": {
         "einsum": '''
 def corr2d_multi_in_out_1x1(X, K):
     return torch.einsum("oc,chw->ohw", K[:, :, 0, 0], X)
 ''',
-        "the loop version (accepted: only the result is tested)": '''
+        "F.linear on the pixels as rows": '''
 def corr2d_multi_in_out_1x1(X, K):
-    return corr2d_multi_in_out(X, K)
+    c_i, h, w = X.shape
+    pixels = X.reshape(c_i, h * w).T                     # (h*w, c_i)
+    return F.linear(pixels, K.reshape(K.shape[0], c_i)).T.reshape(-1, h, w)
+''',
+        "torch.tensordot over the input channels": '''
+def corr2d_multi_in_out_1x1(X, K):
+    return torch.tensordot(K.flatten(1), X, dims=([1], [0]))
 ''',
     },
     "conv_param_count": {
@@ -51,6 +65,13 @@ def conv_param_count(c_in, c_out, kernel_size, bias=True):
     ks = tuple(kernel_size) if isinstance(kernel_size, (tuple, list)) else (kernel_size, kernel_size)
     weights = c_out * c_in * ks[0] * ks[1]
     return weights + int(bias) * c_out
+''',
+        "torch's _pair and math.prod": '''
+import math
+from torch.nn.modules.utils import _pair
+
+def conv_param_count(c_in, c_out, kernel_size, bias=True):
+    return c_in * c_out * math.prod(_pair(kernel_size)) + (c_out if bias else 0)
 ''',
     },
 }
@@ -77,6 +98,28 @@ def corr2d_multi_in(X, K):
 def corr2d_multi_in(X, K):
     return F.conv2d(X[None], K[None])[0, 0]
 ''',
+        "always float32 (accumulated in place into a float32 tensor)": '''
+def corr2d_multi_in(X, K):
+    Y = torch.zeros(X.shape[1] - K.shape[1] + 1, X.shape[2] - K.shape[2] + 1)
+    for x, k in zip(X, K):
+        Y = Y + corr2d(x, k).float()
+    return Y
+''',
+        "gradients cut by float()": '''
+def corr2d_multi_in(X, K):
+    Y = sum(corr2d(x, k) for x, k in zip(X, K))
+    return torch.tensor([[float(v) for v in row] for row in Y], dtype=Y.dtype)
+''',
+        "square kernels assumed (k_w used for both axes)": '''
+def corr2d_multi_in(X, K):
+    k = K.shape[-1]
+    oh, ow = X.shape[1] - k + 1, X.shape[2] - k + 1
+    Y = 0
+    for a in range(K.shape[1]):
+        for b in range(k):
+            Y = Y + (X[:, a:a + oh, b:b + ow] * K[:, a:a + 1, b:b + 1]).sum(dim=0)
+    return Y
+''',
     },
     "corr2d_multi_in_out": {
         "concatenated instead of stacked": '''
@@ -94,6 +137,19 @@ def corr2d_multi_in_out(X, K):
         "calls F.conv2d": '''
 def corr2d_multi_in_out(X, K):
     return F.conv2d(X[None], K)[0]
+''',
+        "always float32 (preallocated output)": '''
+def corr2d_multi_in_out(X, K):
+    c_o, c_i, kh, kw = K.shape
+    Y = torch.zeros((c_o, X.shape[1] - kh + 1, X.shape[2] - kw + 1))
+    for o in range(c_o):
+        Y[o] = corr2d_multi_in(X, K[o])
+    return Y
+''',
+        "gradients cut (rebuilt with torch.tensor)": '''
+def corr2d_multi_in_out(X, K):
+    Y = torch.stack([corr2d_multi_in(X, k) for k in K], 0)
+    return torch.tensor(Y.tolist(), dtype=Y.dtype)
 ''',
     },
     "corr2d_multi_in_out_1x1": {
@@ -124,6 +180,34 @@ def corr2d_multi_in_out_1x1(X, K):
     Y = K.reshape(c_o, c_i) @ X.reshape(c_i, -1)
     return Y[:, :h * h].reshape(c_o, h, h)
 ''',
+        "calls the loop version corr2d_multi_in_out (a Python loop over pixels)": '''
+def corr2d_multi_in_out_1x1(X, K):
+    return corr2d_multi_in_out(X, K)
+''',
+        "a matrix-vector product per pixel (a Python loop over pixels)": '''
+def corr2d_multi_in_out_1x1(X, K):
+    c_i, h, w = X.shape
+    W = K.reshape(K.shape[0], c_i)
+    return torch.stack([torch.stack([W @ X[:, i, j] for j in range(w)], dim=-1) for i in range(h)], dim=1)
+''',
+        "calls F.conv2d": '''
+def corr2d_multi_in_out_1x1(X, K):
+    return F.conv2d(X[None], K)[0]
+''',
+        "always float32 (output preallocated)": '''
+def corr2d_multi_in_out_1x1(X, K):
+    c_i, h, w = X.shape
+    c_o = K.shape[0]
+    Y = torch.zeros(c_o, h * w)
+    Y = Y + (K.reshape(c_o, c_i) @ X.reshape(c_i, h * w)).float()
+    return Y.reshape(c_o, h, w)
+''',
+        "gradients cut by .detach()": '''
+def corr2d_multi_in_out_1x1(X, K):
+    c_i, h, w = X.shape
+    c_o = K.shape[0]
+    return (K.reshape(c_o, c_i) @ X.reshape(c_i, h * w)).detach().reshape(c_o, h, w)
+''',
     },
     "conv_param_count": {
         "bias counted per weight": '''
@@ -151,6 +235,20 @@ def conv_param_count(c_in, c_out, kernel_size, bias=True):
 def conv_param_count(c_in, c_out, kernel_size, bias=True):
     k_h, k_w = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
     return c_out * k_h * k_w + (c_out if bias else 0)
+''',
+        "pairs as tuples only (a list fails)": '''
+def conv_param_count(c_in, c_out, kernel_size, bias=True):
+    k_h, k_w = kernel_size if isinstance(kernel_size, tuple) else (kernel_size, kernel_size)
+    return c_out * c_in * k_h * k_w + (c_out if bias else 0)
+''',
+        "builds nn.Conv2d and counts its parameters": '''
+def conv_param_count(c_in, c_out, kernel_size, bias=True):
+    return sum(p.numel() for p in nn.Conv2d(c_in, c_out, kernel_size, bias=bias).parameters())
+''',
+        "returns a float": '''
+def conv_param_count(c_in, c_out, kernel_size, bias=True):
+    k_h, k_w = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    return c_out * c_in * k_h * k_w * 1.0 + (c_out if bias else 0)
 ''',
     },
 }
