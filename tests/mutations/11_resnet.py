@@ -41,6 +41,29 @@ class Residual(nn.Module):
         conv, bn = self.layers[1]
         return torch.relu(bn(conv(Y)) + S)
 ''',
+        "OrderedDict names, an empty nn.Sequential() as the identity, shortcut added in place": '''
+from collections import OrderedDict
+
+class Residual(nn.Module):
+    def __init__(self, input_channels, num_channels, use_1x1conv=False, strides=1):
+        super().__init__()
+        self.branch = nn.Sequential(OrderedDict([
+            ("conv_a", nn.Conv2d(input_channels, num_channels, kernel_size=3, stride=strides, padding=1, bias=False)),
+            ("bn_a", nn.BatchNorm2d(num_channels)),
+            ("relu_a", nn.ReLU()),
+            ("conv_b", nn.Conv2d(num_channels, num_channels, kernel_size=3, padding=1, bias=False)),
+            ("bn_b", nn.BatchNorm2d(num_channels))]))
+        self.shortcut = nn.Sequential()
+        if use_1x1conv:
+            self.shortcut = nn.Sequential(OrderedDict([
+                ("conv", nn.Conv2d(input_channels, num_channels, kernel_size=1, stride=strides, bias=False)),
+                ("bn", nn.BatchNorm2d(num_channels))]))
+
+    def forward(self, X):
+        out = self.branch(X)
+        out += self.shortcut(X)
+        return F.relu(out)
+''',
     },
     "resnet_block": {
         "a list, as d2l returns it": '''
@@ -58,6 +81,17 @@ def resnet_block(input_channels, num_channels, num_residuals, first_block=False)
     first = (Residual(num_channels, num_channels) if first_block
              else Residual(input_channels, num_channels, use_1x1conv=True, strides=2))
     return nn.Sequential(first, *[Residual(num_channels, num_channels) for _ in range(num_residuals - 1)])
+''',
+        "an OrderedDict-named nn.Sequential, keyword arguments": '''
+from collections import OrderedDict
+
+def resnet_block(input_channels, num_channels, num_residuals, first_block=False):
+    blocks = OrderedDict()
+    for i in range(num_residuals):
+        down = i == 0 and not first_block
+        blocks[f"block{i}"] = Residual(input_channels=input_channels if down else num_channels, num_channels=num_channels,
+                                       use_1x1conv=down, strides=2 if down else 1)
+    return nn.Sequential(blocks)
 ''',
     },
     "resnet18": {
@@ -96,6 +130,19 @@ def resnet18(in_channels=1, num_classes=10):
     layers += [_GlobalAvg(), nn.Linear(512, num_classes)]
     return nn.Sequential(*layers)
 ''',
+        "named stages in an OrderedDict, nn.ReLU(inplace=True), AdaptiveAvgPool2d(1)": '''
+from collections import OrderedDict
+
+def resnet18(in_channels=1, num_classes=10):
+    parts = OrderedDict(stem=nn.Sequential(nn.Conv2d(in_channels, 64, 7, stride=2, padding=3, bias=False),
+                                           nn.BatchNorm2d(64), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2, 1)))
+    for k, (c_in, c_out) in enumerate([(64, 64), (64, 128), (128, 256), (256, 512)]):
+        parts[f"stage{k + 1}"] = nn.Sequential(*resnet_block(c_in, c_out, 2, first_block=(k == 0)))
+    parts["pool"] = nn.AdaptiveAvgPool2d(1)
+    parts["flatten"] = nn.Flatten()
+    parts["fc"] = nn.Linear(512, num_classes)
+    return nn.Sequential(parts)
+''',
     },
     "Bottleneck": {
         "explicit layers, shortcut first, None for the identity": '''
@@ -117,6 +164,30 @@ class Bottleneck(nn.Module):
         Y = F.relu(self.bn_m(self.mid(Y)))
         Y = self.bn_e(self.expand(Y))
         return F.relu(Y + shortcut)
+''',
+        "torchvision's attribute names (conv1..3, bn1..3, downsample), in-place ReLU module": '''
+class Bottleneck(nn.Module):
+    def __init__(self, input_channels, bottleneck_channels, num_channels, strides=1):
+        super().__init__()
+        width = bottleneck_channels
+        self.conv1 = nn.Conv2d(input_channels, width, kernel_size=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(width)
+        self.conv2 = nn.Conv2d(width, width, kernel_size=3, stride=strides, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(width)
+        self.conv3 = nn.Conv2d(width, num_channels, kernel_size=1, bias=False)
+        self.bn3 = nn.BatchNorm2d(num_channels)
+        self.relu = nn.ReLU(inplace=True)
+        self.downsample = None
+        if strides != 1 or input_channels != num_channels:
+            self.downsample = nn.Sequential(nn.Conv2d(input_channels, num_channels, kernel_size=1, stride=strides, bias=False),
+                                            nn.BatchNorm2d(num_channels))
+
+    def forward(self, x):
+        identity = x if self.downsample is None else self.downsample(x)
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.relu(self.bn2(self.conv2(out)))
+        out = self.bn3(self.conv3(out))
+        return self.relu(out + identity)
 ''',
     },
 }
@@ -194,6 +265,29 @@ class Residual(nn.Module):
             X = self.conv3(X)
         return F.relu(Y + X)
 ''',
+        "subclasses torchvision's BasicBlock (right function, not built from layers)": '''
+class Residual(torchvision.models.resnet.BasicBlock):
+    def __init__(self, input_channels, num_channels, use_1x1conv=False, strides=1):
+        down = None
+        if use_1x1conv:
+            down = nn.Sequential(nn.Conv2d(input_channels, num_channels, 1, stride=strides, bias=False),
+                                 nn.BatchNorm2d(num_channels))
+        super().__init__(input_channels, num_channels, stride=strides, downsample=down)
+''',
+        "wraps a torchvision BasicBlock in an attribute": '''
+class Residual(nn.Module):
+    def __init__(self, input_channels, num_channels, use_1x1conv=False, strides=1):
+        super().__init__()
+        from torchvision.models.resnet import BasicBlock
+        down = None
+        if use_1x1conv:
+            down = nn.Sequential(nn.Conv2d(input_channels, num_channels, 1, stride=strides, bias=False),
+                                 nn.BatchNorm2d(num_channels))
+        self.block = BasicBlock(input_channels, num_channels, stride=strides, downsample=down)
+
+    def forward(self, X):
+        return self.block(X)
+''',
     },
     "resnet_block": {
         "first block of a later stage does not halve (stride 1)": '''
@@ -226,6 +320,34 @@ def resnet_block(input_channels, num_channels, num_residuals, first_block=False)
     return nn.Sequential(Residual(input_channels, num_channels, use_1x1conv=True, strides=2),
                          *[Residual(num_channels, num_channels) for _ in range(num_residuals - 2)])
 ''',
+        "a stage of torchvision's BasicBlocks instead of Residual": '''
+def resnet_block(input_channels, num_channels, num_residuals, first_block=False):
+    from torchvision.models.resnet import BasicBlock
+    blocks = []
+    for i in range(num_residuals):
+        if i == 0 and not first_block:
+            down = nn.Sequential(nn.Conv2d(input_channels, num_channels, 1, stride=2, bias=False), nn.BatchNorm2d(num_channels))
+            blocks.append(BasicBlock(input_channels, num_channels, stride=2, downsample=down))
+        else:
+            blocks.append(BasicBlock(num_channels, num_channels))
+    return nn.Sequential(*blocks)
+''',
+        "a bug in Residual copied into the stage (no final ReLU in its blocks)": '''
+class _MyBlock(nn.Module):
+    def __init__(self, c_in, c_out, project, stride):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(),
+                                  nn.Conv2d(c_out, c_out, 3, 1, 1, bias=False), nn.BatchNorm2d(c_out))
+        self.proj = nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride, bias=False), nn.BatchNorm2d(c_out)) if project else None
+
+    def forward(self, X):
+        return self.body(X) + (X if self.proj is None else self.proj(X))
+
+def resnet_block(input_channels, num_channels, num_residuals, first_block=False):
+    blk = [_MyBlock(num_channels, num_channels, False, 1) if first_block else _MyBlock(input_channels, num_channels, True, 2)]
+    blk += [_MyBlock(num_channels, num_channels, False, 1) for _ in range(num_residuals - 1)]
+    return nn.Sequential(*blk)
+''',
     },
     "resnet18": {
         "no max pooling after the stem": '''
@@ -255,6 +377,12 @@ def resnet18(in_channels=1, num_classes=10):
                          nn.Sequential(*resnet_block(256, 512, 2)),
                          nn.AdaptiveMaxPool2d((1, 1)), nn.Flatten(), nn.Linear(512, num_classes))
 ''',
+        "returns torchvision's resnet18 with a 1-channel stem (same network, not built from layers)": '''
+def resnet18(in_channels=1, num_classes=10):
+    net = torchvision.models.resnet18(weights=None, num_classes=num_classes)
+    net.conv1 = nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3, bias=False)
+    return net
+''',
         "stem conv with a bias and in_channels ignored": '''
 def resnet18(in_channels=1, num_classes=10):
     b1 = nn.Sequential(nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3),
@@ -266,6 +394,19 @@ def resnet18(in_channels=1, num_classes=10):
 ''',
     },
     "Bottleneck": {
+        "subclasses torchvision's Bottleneck (right function, not built from layers)": '''
+class Bottleneck(torchvision.models.resnet.Bottleneck):
+    expansion = 1
+
+    def __init__(self, input_channels, bottleneck_channels, num_channels, strides=1):
+        down = None
+        if strides != 1 or input_channels != num_channels:
+            down = nn.Sequential(nn.Conv2d(input_channels, num_channels, 1, stride=strides, bias=False),
+                                 nn.BatchNorm2d(num_channels))
+        super().__init__(input_channels, bottleneck_channels, stride=strides, downsample=down)
+        self.conv3 = nn.Conv2d(bottleneck_channels, num_channels, kernel_size=1, bias=False)
+        self.bn3 = nn.BatchNorm2d(num_channels)
+''',
         "stride on the first 1x1 conv (original paper, not torchvision)": '''
 class Bottleneck(nn.Module):
     def __init__(self, input_channels, bottleneck_channels, num_channels, strides=1):

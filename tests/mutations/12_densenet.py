@@ -52,6 +52,17 @@ class DenseBlock(nn.Module):
             x = torch.cat([x, self.convs[name](x)], dim=1)
         return x
 ''',
+        "an nn.Sequential of conv blocks walked with children(), torch.concat": '''
+class DenseBlock(nn.Module):
+    def __init__(self, num_convs, input_channels, num_channels):
+        super().__init__()
+        self.body = nn.Sequential(*[conv_block(input_channels + i * num_channels, num_channels) for i in range(num_convs)])
+
+    def forward(self, X):
+        for blk in self.body.children():
+            X = torch.concat([X, blk(X)], dim=1)
+        return X
+''',
     },
     "transition_block": {
         "a module class with functional ReLU and pooling": '''
@@ -66,6 +77,13 @@ class _Transition(nn.Module):
 
 def transition_block(input_channels, num_channels):
     return _Transition(input_channels, num_channels)
+''',
+        "an OrderedDict Sequential, nn.AvgPool2d(2) (stride defaults to the window)": '''
+from collections import OrderedDict
+
+def transition_block(input_channels, num_channels):
+    return nn.Sequential(OrderedDict(norm=nn.BatchNorm2d(input_channels), relu=nn.ReLU(inplace=True),
+                                     conv=nn.Conv2d(input_channels, num_channels, (1, 1)), pool=nn.AvgPool2d(2)))
 ''',
     },
     "densenet": {
@@ -103,6 +121,23 @@ def densenet(num_classes=10):
                nn.Linear(248, num_classes)]
     return nn.Sequential(*layers)
 ''',
+        "stem, body and head as three nn.Sequentials, torch.flatten in a module": '''
+class _Flat(nn.Module):
+    def forward(self, x):
+        return torch.flatten(x, 1)
+
+def densenet(num_classes=10):
+    stem = nn.Sequential(nn.Conv2d(1, 64, 7, 2, 3), nn.BatchNorm2d(64), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2, 1))
+    body, c = [], 64
+    for i in range(4):
+        body.append(DenseBlock(4, c, 32))
+        c = c + 4 * 32
+        if i < 3:
+            body.append(transition_block(c, c // 2))
+            c = c // 2
+    head = nn.Sequential(nn.BatchNorm2d(c), nn.ReLU(), nn.AdaptiveAvgPool2d(1), _Flat(), nn.Linear(c, num_classes))
+    return nn.Sequential(stem, nn.Sequential(*body), head)
+''',
     },
 }
 
@@ -122,6 +157,12 @@ def conv_block(input_channels, num_channels):
 def conv_block(input_channels, num_channels):
     return nn.Sequential(nn.BatchNorm2d(input_channels), nn.ReLU(),
                          nn.Conv2d(input_channels, num_channels, kernel_size=3))
+''',
+        "the conv from torchvision.ops (Conv2dNormActivation without norm and activation)": '''
+def conv_block(input_channels, num_channels):
+    from torchvision.ops import Conv2dNormActivation
+    return nn.Sequential(nn.BatchNorm2d(input_channels), nn.ReLU(),
+                         Conv2dNormActivation(input_channels, num_channels, 3, norm_layer=None, activation_layer=None))
 ''',
         "conv without bias": '''
 def conv_block(input_channels, num_channels):
@@ -165,6 +206,36 @@ class DenseBlock(nn.Module):
     def forward(self, X):
         return torch.cat([X] + [blk(X) for blk in self.net], dim=1)
 ''',
+        "conv blocks with torchvision.ops.Conv2dNormActivation convolutions": '''
+class DenseBlock(nn.Module):
+    def __init__(self, num_convs, input_channels, num_channels):
+        super().__init__()
+        from torchvision.ops import Conv2dNormActivation
+        self.net = nn.ModuleList(
+            nn.Sequential(nn.BatchNorm2d(input_channels + i * num_channels), nn.ReLU(),
+                          Conv2dNormActivation(input_channels + i * num_channels, num_channels, 3,
+                                               norm_layer=None, activation_layer=None))
+            for i in range(num_convs))
+
+    def forward(self, X):
+        for blk in self.net:
+            X = torch.cat((X, blk(X)), dim=1)
+        return X
+''',
+        "a bug of conv_block copied in (conv-BN-ReLU order, without conv_block)": '''
+class DenseBlock(nn.Module):
+    def __init__(self, num_convs, input_channels, num_channels):
+        super().__init__()
+        self.net = nn.ModuleList(
+            nn.Sequential(nn.Conv2d(input_channels + i * num_channels, num_channels, 3, padding=1),
+                          nn.BatchNorm2d(num_channels), nn.ReLU())
+            for i in range(num_convs))
+
+    def forward(self, X):
+        for blk in self.net:
+            X = torch.cat((X, blk(X)), dim=1)
+        return X
+''',
     },
     "transition_block": {
         "max pooling instead of average pooling": '''
@@ -184,6 +255,17 @@ def transition_block(input_channels, num_channels):
     return nn.Sequential(nn.Conv2d(input_channels, num_channels, kernel_size=1),
                          nn.BatchNorm2d(num_channels), nn.ReLU(),
                          nn.AvgPool2d(kernel_size=2, stride=2))
+''',
+        "subclasses torchvision's DenseNet _Transition (bias put back: right function, not built from layers)": '''
+import torchvision.models.densenet as _tvd
+
+class _MyTransition(_tvd._Transition):
+    def __init__(self, input_channels, num_channels):
+        super().__init__(input_channels, num_channels)
+        self.conv = nn.Conv2d(input_channels, num_channels, kernel_size=1)
+
+def transition_block(input_channels, num_channels):
+    return _MyTransition(input_channels, num_channels)
 ''',
         "pooling with stride 1": '''
 def transition_block(input_channels, num_channels):
@@ -230,6 +312,35 @@ def densenet(num_classes=10):
             blks.append(transition_block(c, c // 2))
             c //= 2
     return nn.Sequential(b1, *blks, nn.BatchNorm2d(c), nn.ReLU(), nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(),
+                         nn.Linear(c, num_classes))
+''',
+        "the stem from torchvision.ops.Conv2dNormActivation (right function, not built from layers)": '''
+def densenet(num_classes=10):
+    from torchvision.ops import Conv2dNormActivation
+    b1 = nn.Sequential(Conv2dNormActivation(1, 64, kernel_size=7, stride=2, padding=3, bias=True),
+                       nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+    c, blks = 64, []
+    for i in range(4):
+        blks.append(DenseBlock(4, c, 32))
+        c += 128
+        if i != 3:
+            blks.append(transition_block(c, c // 2))
+            c //= 2
+    return nn.Sequential(b1, *blks, nn.BatchNorm2d(c), nn.ReLU(), nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(),
+                         nn.Linear(c, num_classes))
+''',
+        "global max pooling instead of average": '''
+def densenet(num_classes=10):
+    b1 = nn.Sequential(nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3), nn.BatchNorm2d(64), nn.ReLU(),
+                       nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+    c, blks = 64, []
+    for i in range(4):
+        blks.append(DenseBlock(4, c, 32))
+        c += 128
+        if i != 3:
+            blks.append(transition_block(c, c // 2))
+            c //= 2
+    return nn.Sequential(b1, *blks, nn.BatchNorm2d(c), nn.ReLU(), nn.AdaptiveMaxPool2d((1, 1)), nn.Flatten(),
                          nn.Linear(c, num_classes))
 ''',
         "a transition after the last dense block too": '''

@@ -191,3 +191,100 @@ WRONG = {
             "c_out = output.shape[1]\n            h_out, w_out = inputs[0].shape[2:]"),
     },
 }
+_LENET_BN_OLD = """    return nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.BatchNorm2d(6), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), nn.BatchNorm2d(16), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2), nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 120), nn.BatchNorm1d(120), nn.Sigmoid(),
+        nn.Linear(120, 84), nn.BatchNorm1d(84), nn.Sigmoid(),
+        nn.Linear(84, 10))"""
+
+_LENET_BN_SCRATCH = """    return nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), BatchNorm(6, num_dims=4), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), BatchNorm(16, num_dims=4), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2), nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 120), BatchNorm(120, num_dims=2), nn.Sigmoid(),
+        nn.Linear(120, 84), BatchNorm(84, num_dims=2), nn.Sigmoid(),
+        nn.Linear(84, 10))
+
+
+def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum, training):
+    \"\"\"The scratch batch norm of 10 (moving averages keep `momentum` of the old value).\"\"\"
+    if not training:
+        X_hat = (X - moving_mean) / torch.sqrt(moving_var + eps)
+    else:
+        dims = (0,) if X.dim() == 2 else (0, 2, 3)
+        mean = X.mean(dim=dims, keepdim=True)
+        var = ((X - mean) ** 2).mean(dim=dims, keepdim=True)
+        X_hat = (X - mean) / torch.sqrt(var + eps)
+        n = X.numel() // X.shape[1]
+        moving_mean = momentum * moving_mean + (1.0 - momentum) * mean.detach()
+        moving_var = momentum * moving_var + (1.0 - momentum) * var.detach() * n / max(n - 1, 1)
+    return gamma * X_hat + beta, moving_mean, moving_var
+
+
+class BatchNorm(nn.Module):
+    def __init__(self, num_features, num_dims):
+        super().__init__()
+        shape = (1, num_features) if num_dims == 2 else (1, num_features, 1, 1)
+        self.gamma = nn.Parameter(torch.ones(shape))
+        self.beta = nn.Parameter(torch.zeros(shape))
+        self.register_buffer("moving_mean", torch.zeros(shape))
+        self.register_buffer("moving_var", torch.ones(shape))
+
+    def forward(self, X):
+        Y, mean, var = batch_norm(X, self.gamma, self.beta, self.moving_mean, self.moving_var, 1e-5, 0.9, self.training)
+        self.moving_mean.copy_(mean)
+        self.moving_var.copy_(var)
+        return Y"""
+
+_ZOO_LISTS = """    return {
+        "LeNet": [lenet(), 28],
+        "AlexNet": [alexnet(), 224],
+        "VGG-11/4": [vgg(((1, 16), (1, 32), (2, 64), (2, 128), (2, 128))), 224],
+        "NiN": [nin(), 224],
+        "GoogLeNet": [googlenet(), 96],
+        "LeNet-BN": [lenet_bn(), 28],
+        "ResNet-18": [resnet18(), 96],
+        "DenseNet": [densenet(), 96],
+    }"""
+
+CORRECT["zoo"].update({
+    "pairs as lists, lenet_bn with the scratch BatchNorm of 10": _edit((_LENET_BN_OLD, _LENET_BN_SCRATCH), (_ZOO_RETURN, _ZOO_LISTS)),
+    "a bug in a pasted block (Residual without its final ReLU), already charged in 11, is not charged again": _edit(
+        ("""            X = self.bn3(self.conv3(X))
+        return F.relu(Y + X)""", """            X = self.bn3(self.conv3(X))
+        return Y + X""")),
+})
+
+CORRECT["layer_complexity"].update({
+    "switches the network to eval mode and leaves it there, entries as lists of three": _lc(
+        "    return rows", "    net.eval()\n    return [list(r) for r in rows]"),
+})
+
+WRONG["zoo"].update({
+    "ResNet-18 from torchvision.models.resnet18 with a 1-channel stem (same layers, not built from them)": _edit(
+        ('"ResNet-18": (resnet18(), 96),', '"ResNet-18": (_tv_resnet18(), 96),'),
+        ("def zoo():", """def _tv_resnet18():
+    import torchvision
+    net = torchvision.models.resnet18(weights=None, num_classes=10)
+    net.conv1 = nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3, bias=False)
+    return net
+
+
+def zoo():""")),
+    "AlexNet with 2048-unit hidden layers instead of 4096": _edit(
+        ("""        nn.Linear(6400, 4096), nn.ReLU(), nn.Dropout(p=0.5),
+        nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(p=0.5),
+        nn.Linear(4096, num_classes))""", """        nn.Linear(6400, 2048), nn.ReLU(), nn.Dropout(p=0.5),
+        nn.Linear(2048, 2048), nn.ReLU(), nn.Dropout(p=0.5),
+        nn.Linear(2048, num_classes))""")),
+})
+
+WRONG["layer_complexity"].update({
+    "switches the network to train mode": _lc("    was_training = net.training\n    net.eval()",
+                                              "    was_training = net.training\n    net.train()"),
+    "hooks never removed": _lc("        for h in handles:\n            h.remove()\n", "        pass\n"),
+})
