@@ -95,6 +95,24 @@ def check_param_count(net, expected, what="the network", hint=""):
                            f"({n - expected:+,})" + (f": {hint}" if hint else ""))
 
 
+def check_gradcheck(fn, inputs, what, hint=""):
+    """``torch.autograd.gradcheck(fn, inputs)``, and first that the output depends on the inputs through autograd.
+
+    gradcheck alone passes a function whose output is a constant (its numerical
+    and analytical gradients are then both zero), so a hard-coded answer would
+    pass it; ``inputs`` are float64 tensors with ``requires_grad=True``.
+    """
+    out = fn(*inputs)
+    outs = out if isinstance(out, (tuple, list)) else (out,)
+    assert any(isinstance(o, torch.Tensor) and o.requires_grad for o in outs), \
+        f"{what}: the output does not depend on the inputs through autograd" + (f": {hint}" if hint else "")
+    try:
+        ok = torch.autograd.gradcheck(fn, tuple(inputs))
+    except Exception as err:  # noqa: BLE001 - GradcheckError, or the function failing on perturbed inputs
+        raise AssertionError(f"{what}: gradcheck failed: {str(err).splitlines()[0]}" + (f": {hint}" if hint else "")) from None
+    assert ok, f"{what}: gradcheck failed" + (f": {hint}" if hint else "")
+
+
 @contextlib.contextmanager
 def forbid(*dotted_names, reason="this exercise asks you to write it yourself"):
     """Make the named built-ins raise while the block runs, then restore them.
@@ -271,4 +289,4 @@ class Checks:
 
 
 __all__ = ["Check", "Checks", "num_params", "leaf_calls", "layer_shapes", "check_shape", "check_close", "check_equal",
-           "check_param_count", "forbid", "copy_weights"]
+           "check_param_count", "check_gradcheck", "forbid", "copy_weights"]

@@ -143,11 +143,23 @@ def _defined(source):
     return out
 
 
+def _stand_ins(source):
+    """The names a test cell replaces by the course's reference while its checks run (``checks.use_reference``)."""
+    tree = _parse(source)
+    if tree is None:
+        return set()
+    return {kw.arg for node in ast.walk(tree) if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute) and node.func.attr == "use_reference"
+            for kw in node.keywords if kw.arg}
+
+
 def reach(asg, source_nb, data):
     """``{test cell grade_id: contract names it can reach}``, over every variant of every answer (conservative).
 
     A cell reaches the answers of the contract names it reads, and everything
-    that the earlier cells defining its other inputs reach, transitively.
+    that the earlier cells defining its other inputs reach, transitively;
+    except the names it swaps for the course's reference while its checks run
+    (``checks.use_reference``), which stop the search there.
     """
     answers = answer_cells(source_nb, asg)
     variants = {name: [cell.source] + list(data.WRONG.get(name, {}).values()) + list(data.CORRECT.get(name, {}).values())
@@ -164,8 +176,11 @@ def reach(asg, source_nb, data):
 
     def closure(start):
         names, seen, stack = set(), {start}, list(inputs[start])
+        swapped = _stand_ins(dict(cells)[start])
         while stack:
             ident = stack.pop()
+            if ident in swapped:
+                continue
             if ident in variants and ident not in names:
                 names.add(ident)
                 stack += reads[ident]

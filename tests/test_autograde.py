@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from course.instructor.build import graded_assignments
-from harness import ROOT, autograde, scan_flags, submissions
+from harness import ROOT, autograde, mutation_data, reach, scan_flags, submissions
 
 ASSIGNMENTS = [a for a in graded_assignments(ROOT) if (Path(__file__).parent / "mutations" / f"{a}.py").exists()]
 _pool, _futures, _tmp = None, {}, None
@@ -51,6 +51,20 @@ def test_every_assignment_has_mutations():
     """Each assignment keeps alternative answers and planted bugs for the mutation harness."""
     missing = sorted(set(graded_assignments(ROOT)) - set(ASSIGNMENTS))
     assert not missing, f"no tests/mutations/<id>.py for {missing}"
+
+
+def test_reference_stand_ins_stop_the_reach():
+    """A test cell that checks with the course's reference for an earlier part (checks.use_reference) cannot see the
+    student's earlier part, so bugs there may share a notebook with its own; without the stand-in it reaches them."""
+    import nbformat
+    asg = "11_resnet"
+    nb = nbformat.read(ROOT / "source" / asg / f"{asg}.ipynb", as_version=4)
+    cell = f"{asg}-resnet18-tests"
+    assert {"Residual", "resnet_block"} & reach(asg, nb, mutation_data(asg))[cell] == set()
+    for c in nb.cells:
+        if c.metadata.get("nbgrader", {}).get("grade_id") == cell:
+            c.source = c.source.replace("checks.use_reference(", "dict(")
+    assert {"Residual", "resnet_block"} <= reach(asg, nb, mutation_data(asg))[cell]
 
 
 def cases(asg):

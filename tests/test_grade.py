@@ -174,9 +174,10 @@ def test_blank_scores_zero(graded):
 
 
 def test_hardcoded_visible_tests_lose_points(graded):
-    """Hard-coding the worked example passes the visible test but not the hidden ones."""
+    """Hard-coding the worked example keeps only the checks a constant passes (the worked example, from scratch):
+    1 of corr2d's 4 points."""
     score, _, status, _ = row(graded, "hardcoded")
-    assert score <= MAX - 4 and status == "graded"
+    assert score == MAX - 3 and status == "graded", score
 
 
 @pytest.mark.parametrize("student,flag", [("patched-assert-close", "canary-passed"),
@@ -191,8 +192,8 @@ def test_tampering_is_flagged(graded, student, flag):
 
 
 def test_lying_eq_still_loses_points(graded):
-    """A tensor subclass whose __eq__ lies does not fool the numeric comparison."""
-    assert row(graded, "lying-eq")[0] <= MAX - 4
+    """A tensor subclass whose __eq__ lies does not fool the numeric comparisons: it loses every check of a value."""
+    assert row(graded, "lying-eq")[0] <= MAX - 3
 
 
 @pytest.mark.parametrize("student,flag,least,most", [
@@ -305,12 +306,16 @@ def test_other_students_files_unchanged(graded):
 
 
 def test_feedback_has_no_hidden_tests(graded):
-    """Feedback HTML exists for each graded student and shows neither hidden tests nor tracebacks into them, nor
-    the instructor's flags (those go to the report only)."""
+    """Feedback HTML exists for each graded student; it lists each failed hidden check's description and hint but
+    never the hidden tests' code or tracebacks into them, nor the instructor's flags (those go to the report only)."""
+    import html
     fb = graded["root"] / "feedback" / "hardcoded" / ASG / f"{ASG}.html"
-    text = fb.read_text()
+    text = html.unescape(fb.read_text())
     assert "Autograded score" in text
-    assert "BEGIN HIDDEN TESTS" not in text and "_reference(X, K)" not in text and "gradcheck" not in text
+    assert "BEGIN HIDDEN TESTS" not in text and "_corr2d_reference" not in text and "def _reference_learn" not in text
+    assert "torch.autograd.gradcheck(" not in text, "the hidden checks' code is not shown"
+    assert "✗ [0.5] seven more shapes" in text and "(hidden)" in text, "a failed hidden check is listed"
+    assert "Y[i, j] sums X[i + a, j + b] * K[a, b]" in text, "with its hint"
     flagged = (graded["root"] / "feedback" / "patched-assert-close" / ASG / f"{ASG}.html").read_text()
     assert "Autograded score" in flagged
     for flag in ("canary-passed", "monkeypatch"):

@@ -176,3 +176,22 @@ def test_checks_use_the_reference_then_restore_the_students_own(monkeypatch, cap
     assert seen == [("reference", "reference block")]
     assert ns == {"corr2d": "student's"}, "the student's own definitions come back, and nothing is left behind"
     assert "checked with the course's own Residual, corr2d" in capsys.readouterr().out
+
+
+def test_check_gradcheck_fails_a_constant():
+    """torch.autograd.gradcheck alone passes a hard-coded output; check_gradcheck does not, and passes a real op."""
+    X = torch.randn(3, 4, dtype=torch.float64, requires_grad=True)
+    K = torch.randn(2, 2, dtype=torch.float64, requires_grad=True)
+
+    def constant(X, K):
+        return torch.tensor([[19.0, 25.0], [37.0, 43.0]], dtype=torch.float64)
+
+    def detached_x(X, K):
+        return F.conv2d(X.detach()[None, None], K[None, None])[0, 0]
+
+    assert torch.autograd.gradcheck(constant, (X, K))  # why the helper exists
+    with pytest.raises(AssertionError, match="does not depend on the inputs"):
+        testing.check_gradcheck(constant, (X, K), "corr2d")
+    with pytest.raises(AssertionError, match="gradcheck failed"):
+        testing.check_gradcheck(detached_x, (X, K), "corr2d")
+    testing.check_gradcheck(lambda X, K: F.conv2d(X[None, None], K[None, None])[0, 0], (X, K), "corr2d")

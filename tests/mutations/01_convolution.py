@@ -82,6 +82,25 @@ def learn_kernel(X, Y, kernel_size, num_epochs=10, lr=3e-2):
 
 WRONG = {
     "corr2d": {
+        "always float64": '''
+def corr2d(X, K):
+    h, w = K.shape
+    Y = torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1), dtype=torch.float64)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+    return Y
+''',
+        "X detached (no gradient reaches X)": '''
+def corr2d(X, K):
+    X = X.detach()
+    h, w = K.shape
+    Y = torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1), dtype=torch.result_type(X, K))
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+    return Y
+''',
         "kernel flipped (true convolution)": '''
 def corr2d(X, K):
     K = K.flip(0, 1)
@@ -150,6 +169,26 @@ def conv2d_flip(X, K):
 ''',
     },
     "Conv2D": {
+        "random bias": '''
+class Conv2D(nn.Module):
+    def __init__(self, kernel_size):
+        super().__init__()
+        self.weight = nn.Parameter(torch.rand(kernel_size))
+        self.bias = nn.Parameter(torch.rand(1))
+
+    def forward(self, x):
+        return corr2d(x, self.weight) + self.bias
+''',
+        "kernel_size as a tuple only": '''
+class Conv2D(nn.Module):
+    def __init__(self, kernel_size):
+        super().__init__()
+        self.weight = nn.Parameter(torch.rand(kernel_size + ()))
+        self.bias = nn.Parameter(torch.zeros(1))
+
+    def forward(self, x):
+        return corr2d(x, self.weight) + self.bias
+''',
         "bias ignored": '''
 class Conv2D(nn.Module):
     def __init__(self, kernel_size):
@@ -193,6 +232,17 @@ class Conv2D(nn.Module):
 ''',
     },
     "learn_kernel": {
+        "num_epochs and lr hard-coded": '''
+def learn_kernel(X, Y, kernel_size, num_epochs=10, lr=3e-2):
+    W = torch.zeros(kernel_size, requires_grad=True)
+    for _ in range(10):
+        loss = ((corr2d(X, W) - Y) ** 2).sum()
+        loss.backward()
+        with torch.no_grad():
+            W -= 3e-2 * W.grad
+        W.grad.zero_()
+    return W.detach()
+''',
         "mean instead of sum of squared errors": '''
 def learn_kernel(X, Y, kernel_size, num_epochs=10, lr=3e-2):
     W = torch.zeros(kernel_size, requires_grad=True)
