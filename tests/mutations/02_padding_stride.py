@@ -96,6 +96,10 @@ def halving_conv():
 def halving_conv():
     return nn.Conv2d(1, 1, [3, 3], stride=[2, 2], padding=[1, 1], padding_mode="zeros")
 ''',
+        "positional stride and padding, dilation=1 and groups=1 spelled out": '''
+def halving_conv():
+    return nn.Conv2d(1, 1, 3, 2, 1, dilation=1, groups=1, bias=True)
+''',
     },
 }
 
@@ -247,6 +251,18 @@ def corr2d_padded_strided(X, K, padding=0, stride=1):
             Y[i, j] = (Xp[i * sh:i * sh + kh, j * sw:j * sw + kw] * K).sum()
     return Y
 ''',
+        "always float64 (output preallocated as float64)": '''
+def corr2d_padded_strided(X, K, padding=0, stride=1):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (ph, pw), (sh, sw) = pair(padding), pair(stride)
+    kh, kw = K.shape
+    Xp = F.pad(X, (pw, pw, ph, ph))
+    Y = torch.zeros(((Xp.shape[0] - kh) // sh + 1, (Xp.shape[1] - kw) // sw + 1), dtype=torch.float64)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (Xp[i * sh:i * sh + kh, j * sw:j * sw + kw] * K).sum()
+    return Y
+''',
         "gradients cut by float()": '''
 def corr2d_padded_strided(X, K, padding=0, stride=1):
     pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
@@ -287,6 +303,10 @@ def halving_conv():
         "reflect padding (8 -> 4, but not zero padding)": '''
 def halving_conv():
     return nn.Conv2d(1, 1, kernel_size=3, padding=1, stride=2, padding_mode="reflect")
+''',
+        "dilation 2 (padding 2 and stride 2 halve every even size, but the kernel spans 5x5)": '''
+def halving_conv():
+    return nn.Conv2d(1, 1, kernel_size=3, padding=2, stride=2, dilation=2)
 ''',
         "three input channels": '''
 def halving_conv():

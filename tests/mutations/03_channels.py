@@ -58,6 +58,11 @@ def corr2d_multi_in_out_1x1(X, K):
 def corr2d_multi_in_out_1x1(X, K):
     return torch.tensordot(K.flatten(1), X, dims=([1], [0]))
 ''',
+        "torch.mm of views, unflatten back to the image": '''
+def corr2d_multi_in_out_1x1(X, K):
+    Y = torch.mm(K.view(K.shape[0], -1), X.flatten(1))
+    return Y.unflatten(1, X.shape[1:])
+''',
     },
     "conv_param_count": {
         "tuple normalisation, int(bias)": '''
@@ -105,6 +110,10 @@ def corr2d_multi_in(X, K):
         Y = Y + corr2d(x, k).float()
     return Y
 ''',
+        "always float64 (.double() on the sum)": '''
+def corr2d_multi_in(X, K):
+    return sum(corr2d(x, k) for x, k in zip(X, K)).double()
+''',
         "gradients cut by float()": '''
 def corr2d_multi_in(X, K):
     Y = sum(corr2d(x, k) for x, k in zip(X, K))
@@ -142,6 +151,14 @@ def corr2d_multi_in_out(X, K):
 def corr2d_multi_in_out(X, K):
     c_o, c_i, kh, kw = K.shape
     Y = torch.zeros((c_o, X.shape[1] - kh + 1, X.shape[2] - kw + 1))
+    for o in range(c_o):
+        Y[o] = corr2d_multi_in(X, K[o])
+    return Y
+''',
+        "always float64 (output preallocated as float64)": '''
+def corr2d_multi_in_out(X, K):
+    c_o, c_i, kh, kw = K.shape
+    Y = torch.zeros((c_o, X.shape[1] - kh + 1, X.shape[2] - kw + 1), dtype=torch.float64)
     for o in range(c_o):
         Y[o] = corr2d_multi_in(X, K[o])
     return Y
@@ -201,6 +218,21 @@ def corr2d_multi_in_out_1x1(X, K):
     Y = torch.zeros(c_o, h * w)
     Y = Y + (K.reshape(c_o, c_i) @ X.reshape(c_i, h * w)).float()
     return Y.reshape(c_o, h, w)
+''',
+        "always float64 (both factors cast with .double())": '''
+def corr2d_multi_in_out_1x1(X, K):
+    c_i, h, w = X.shape
+    c_o = K.shape[0]
+    return (K.reshape(c_o, c_i).double() @ X.reshape(c_i, h * w).double()).reshape(c_o, h, w)
+''',
+        "K.squeeze() as the weight matrix (breaks for one input channel)": '''
+def corr2d_multi_in_out_1x1(X, K):
+    c_i, h, w = X.shape
+    return (K.squeeze() @ X.reshape(c_i, h * w)).reshape(-1, h, w)
+''',
+        "output .squeeze()d (one output channel loses its axis)": '''
+def corr2d_multi_in_out_1x1(X, K):
+    return torch.einsum("oc,chw->ohw", K[:, :, 0, 0], X).squeeze()
 ''',
         "gradients cut by .detach()": '''
 def corr2d_multi_in_out_1x1(X, K):

@@ -48,6 +48,20 @@ def pool2d(X, pool_size, mode='max', stride=1, padding=0):
         return flat.max(dim=-1).values
     return flat.sum(dim=-1) / (kh * kw)
 ''',
+        "a 2-D input pooled by recursion on X[None], one channel at a time, sum / (k_h * k_w)": '''
+def pool2d(X, pool_size, mode='max', stride=1, padding=0):
+    if X.dim() == 2:
+        return pool2d(X[None], pool_size, mode, stride, padding)[0]
+    kh, kw = (pool_size, pool_size) if isinstance(pool_size, int) else tuple(pool_size)
+    sh, sw = (stride, stride) if isinstance(stride, int) else tuple(stride)
+    ph, pw = (padding, padding) if isinstance(padding, int) else tuple(padding)
+    out = []
+    for channel in X:
+        Xp = F.pad(channel, (pw, pw, ph, ph), value=float("-inf") if mode == "max" else 0.0)
+        windows = Xp.unfold(0, kh, sh).unfold(1, kw, sw)
+        out.append(windows.amax(dim=(2, 3)) if mode == "max" else windows.sum(dim=(2, 3)) / (kh * kw))
+    return torch.stack(out)
+''',
     },
 }
 
@@ -159,6 +173,35 @@ def pool2d(X, pool_size, mode='max', stride=1, padding=0):
             window = X[:, i * s_h:i * s_h + p_h, j * s_w:j * s_w + p_w]
             Y[:, i, j] = window.amax(dim=(1, 2)) if mode == "max" else window.mean(dim=(1, 2))
     return Y[0] if squeeze else Y
+''',
+        "always float64 (output preallocated as float64)": '''
+def pool2d(X, pool_size, mode='max', stride=1, padding=0):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    (p_h, p_w), (s_h, s_w), (pad_h, pad_w) = pair(pool_size), pair(stride), pair(padding)
+    squeeze = X.dim() == 2
+    if squeeze:
+        X = X.unsqueeze(0)
+    X = F.pad(X, (pad_w, pad_w, pad_h, pad_h), value=float("-inf") if mode == "max" else 0.0)
+    h_out, w_out = (X.shape[1] - p_h) // s_h + 1, (X.shape[2] - p_w) // s_w + 1
+    Y = torch.zeros((X.shape[0], h_out, w_out), dtype=torch.float64)
+    for i in range(h_out):
+        for j in range(w_out):
+            window = X[:, i * s_h:i * s_h + p_h, j * s_w:j * s_w + p_w]
+            Y[:, i, j] = window.amax(dim=(1, 2)) if mode == "max" else window.mean(dim=(1, 2))
+    return Y[0] if squeeze else Y
+''',
+        "squeeze(0) at the end (a (1, h, w) input loses its channel axis)": '''
+def pool2d(X, pool_size, mode='max', stride=1, padding=0):
+    from torch.nn.modules.utils import _pair
+    kh, kw = _pair(pool_size)
+    sh, sw = _pair(stride)
+    ph, pw = _pair(padding)
+    if X.dim() == 2:
+        X = X.unsqueeze(0)
+    Xp = F.pad(X, (pw, pw, ph, ph), value=float("-inf") if mode == "max" else 0.0)
+    windows = Xp.unfold(-2, kh, sh).unfold(-2, kw, sw)
+    Y = windows.amax(dim=(-2, -1)) if mode == "max" else windows.mean(dim=(-2, -1))
+    return Y.squeeze(0)
 ''',
         "gradients cut by .tolist()": '''
 def pool2d(X, pool_size, mode='max', stride=1, padding=0):
