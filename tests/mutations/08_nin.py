@@ -58,6 +58,26 @@ def conv1x1_as_linear(conv):
     layer.load_state_dict(state)
     return layer
 ''',
+        "weight[:, :, 0, 0] copied under no_grad, bias via getattr": '''
+def conv1x1_as_linear(conv):
+    w = conv.weight[:, :, 0, 0]
+    b = getattr(conv, "bias", None)
+    out = nn.Linear(w.shape[1], w.shape[0], bias=b is not None)
+    with torch.no_grad():
+        out.weight.copy_(w)
+        if b is not None:
+            out.bias.copy_(b)
+    return out
+''',
+        "view(c_out, c_in) from the weight's own shape, fresh Parameters (detach + clone)": '''
+def conv1x1_as_linear(conv):
+    c_out, c_in, kh, kw = conv.weight.shape
+    linear = nn.Linear(c_in, c_out, bias=False)
+    linear.weight = nn.Parameter(conv.weight.detach().clone().view(c_out, c_in))
+    if conv.bias is not None:
+        linear.bias = nn.Parameter(conv.bias.detach().clone())
+    return linear
+''',
     },
     "nin_block": {
         "a class with functional ReLU in forward, tuple arguments passed through": '''
@@ -81,6 +101,37 @@ def nin_block(in_channels, out_channels, kernel_size, strides, padding):
     for _ in range(2):
         layers += [nn.Conv2d(out_channels, out_channels, 1, 1, 0), nn.ReLU(inplace=True)]
     return nn.Sequential(*layers)
+''',
+        "pairs normalised to tuples (an int, a tuple or a list), named layers in an OrderedDict": '''
+from collections import OrderedDict
+
+
+def nin_block(in_channels, out_channels, kernel_size, strides, padding):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    return nn.Sequential(OrderedDict([
+        ("conv", nn.Conv2d(in_channels, out_channels, pair(kernel_size), stride=pair(strides), padding=pair(padding))),
+        ("relu", nn.ReLU()),
+        ("mlp1", nn.Conv2d(out_channels, out_channels, kernel_size=(1, 1))),
+        ("relu1", nn.ReLU()),
+        ("mlp2", nn.Conv2d(out_channels, out_channels, kernel_size=(1, 1))),
+        ("relu2", nn.ReLU()),
+    ]))
+''',
+        "a ModuleList of the three convolutions, F.relu in a loop": '''
+class _MLPConv(nn.Module):
+    def __init__(self, c_in, c_out, kernel_size, strides, padding):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Conv2d(c_in, c_out, kernel_size, stride=strides, padding=padding),
+                                     nn.Conv2d(c_out, c_out, 1), nn.Conv2d(c_out, c_out, 1)])
+
+    def forward(self, x):
+        for conv in self.layers:
+            x = F.relu(conv(x))
+        return x
+
+
+def nin_block(in_channels, out_channels, kernel_size, strides, padding):
+    return _MLPConv(in_channels, out_channels, kernel_size, strides, padding)
 ''',
     },
     "nin": {
@@ -121,6 +172,44 @@ def nin(num_classes=10):
     classifier = nn.Sequential(nn.Dropout(p=0.5), blk(384, num_classes, 3, 1, 1), _Head())
     return nn.Sequential(features, classifier)
 ''',
+        "a ModuleList of blocks, F.max_pool2d, an nn.Dropout(p=0.5) module and a spatial mean over dims (-2, -1)": '''
+class _NiNList(nn.Module):
+    def __init__(self, num_classes):
+        super().__init__()
+        self.blocks = nn.ModuleList([nin_block(1, 96, (11, 11), (4, 4), (0, 0)), nin_block(96, 256, 5, 1, 2),
+                                     nin_block(256, 384, [3, 3], [1, 1], [1, 1])])
+        self.drop = nn.Dropout(p=0.5)
+        self.head = nin_block(384, num_classes, 3, 1, 1)
+
+    def forward(self, x):
+        for blk in self.blocks:
+            x = F.max_pool2d(blk(x), kernel_size=3, stride=2)
+        return self.head(self.drop(x)).mean(dim=(-2, -1))
+
+
+def nin(num_classes=10):
+    return _NiNList(num_classes)
+''',
+        "F.avg_pool2d over the whole map (kernel_size=x.shape[-2:]), F.dropout with training=self.training, view(n, -1)": '''
+class _NiNFunctional(nn.Module):
+    def __init__(self, num_classes):
+        super().__init__()
+        self.features = nn.Sequential(
+            nin_block(1, 96, 11, 4, 0), nn.MaxPool2d(3, 2),
+            nin_block(96, 256, 5, 1, 2), nn.MaxPool2d(3, 2),
+            nin_block(256, 384, 3, 1, 1), nn.MaxPool2d(3, 2))
+        self.classes = nin_block(384, num_classes, 3, 1, 1)
+
+    def forward(self, x):
+        x = F.dropout(self.features(x), p=0.5, training=self.training)
+        x = self.classes(x)
+        x = F.avg_pool2d(x, kernel_size=x.shape[-2:])
+        return x.view(x.shape[0], -1)
+
+
+def nin(num_classes=10):
+    return _NiNFunctional(num_classes)
+''',
     },
 }
 
@@ -155,6 +244,34 @@ def conv1x1_as_linear(conv):
 def conv1x1_as_linear(conv):
     return nn.Linear(conv.in_channels, conv.out_channels, bias=conv.bias is not None)
 ''',
+        "weight.squeeze() as the Linear weight (breaks for one input or output channel)": '''
+def conv1x1_as_linear(conv):
+    linear = nn.Linear(conv.in_channels, conv.out_channels, bias=conv.bias is not None)
+    linear.weight = nn.Parameter(conv.weight.detach().squeeze().clone())
+    if conv.bias is not None:
+        linear.bias = nn.Parameter(conv.bias.detach().clone())
+    return linear
+''',
+        "weight.squeeze() copied with copy_ (breaks for one input channel)": '''
+def conv1x1_as_linear(conv):
+    linear = nn.Linear(conv.in_channels, conv.out_channels, bias=conv.bias is not None)
+    with torch.no_grad():
+        linear.weight.copy_(conv.weight.squeeze())
+        if conv.bias is not None:
+            linear.bias.copy_(conv.bias)
+    return linear
+''',
+        "weight.squeeze() patched for one input channel only (breaks for one output channel)": '''
+def conv1x1_as_linear(conv):
+    w = conv.weight.detach().squeeze()
+    if conv.in_channels == 1:
+        w = w.reshape(-1, 1)
+    linear = nn.Linear(conv.in_channels, conv.out_channels, bias=conv.bias is not None)
+    linear.weight = nn.Parameter(w.clone())
+    if conv.bias is not None:
+        linear.bias = nn.Parameter(conv.bias.detach().clone())
+    return linear
+''',
     },
     "nin_block": {
         "no ReLU after the last 1x1 convolution": _b(last="nn.Identity()"),
@@ -163,6 +280,54 @@ def conv1x1_as_linear(conv):
         "padding ignored": _b(padding="0"),
         "3x3 'MLP' convolutions with padding 1": _b(k1="3", p1=", padding=1"),
         "the 1x1 convolutions squeeze to in_channels": _b(mid="in_channels"),
+        "torchvision.ops.Conv2dNormActivation layers (no norm: the same numbers, but not built from torch.nn layers)": '''
+from torchvision.ops import Conv2dNormActivation
+
+
+def nin_block(in_channels, out_channels, kernel_size, strides, padding):
+    return nn.Sequential(
+        Conv2dNormActivation(in_channels, out_channels, kernel_size, strides, padding, norm_layer=None),
+        Conv2dNormActivation(out_channels, out_channels, 1, norm_layer=None),
+        Conv2dNormActivation(out_channels, out_channels, 1, norm_layer=None))
+''',
+        "pairs normalised with isinstance(v, tuple) only: a list becomes ([a, b], [a, b])": '''
+def nin_block(in_channels, out_channels, kernel_size, strides, padding):
+    pair = lambda v: v if isinstance(v, tuple) else (v, v)
+    return nn.Sequential(
+        nn.Conv2d(in_channels, out_channels, pair(kernel_size), stride=pair(strides), padding=pair(padding)), nn.ReLU(),
+        nn.Conv2d(out_channels, out_channels, kernel_size=1), nn.ReLU(),
+        nn.Conv2d(out_channels, out_channels, kernel_size=1), nn.ReLU())
+''',
+        "cached with functools.lru_cache (the same block on every call)": '''
+import functools
+
+
+@functools.lru_cache(maxsize=None)
+def nin_block(in_channels, out_channels, kernel_size, strides, padding):
+    return nn.Sequential(
+        nn.Conv2d(in_channels, out_channels, kernel_size, stride=strides, padding=padding), nn.ReLU(),
+        nn.Conv2d(out_channels, out_channels, kernel_size=1), nn.ReLU(),
+        nn.Conv2d(out_channels, out_channels, kernel_size=1), nn.ReLU())
+''',
+        "forward detaches the first convolution's output (no gradient reaches it)": '''
+class _DetachedBlock(nn.Module):
+    def __init__(self, c_in, c_out, k, s, p):
+        super().__init__()
+        self.conv = nn.Conv2d(c_in, c_out, k, stride=s, padding=p)
+        self.mlp1 = nn.Conv2d(c_out, c_out, 1)
+        self.mlp2 = nn.Conv2d(c_out, c_out, 1)
+
+    def forward(self, x):
+        x = F.relu(self.conv(x)).detach()
+        return F.relu(self.mlp2(F.relu(self.mlp1(x))))
+
+
+def nin_block(in_channels, out_channels, kernel_size, strides, padding):
+    return _DetachedBlock(in_channels, out_channels, kernel_size, strides, padding)
+''',
+        "the 1x1 convolutions without bias": _b(k1="1, bias=False").replace(
+            "nn.Conv2d(out_channels, out_channels, kernel_size=1), nn.ReLU())",
+            "nn.Conv2d(out_channels, out_channels, kernel_size=1, bias=False), nn.ReLU())"),
     },
     "nin": {
         "global max pooling": _n(gap="nn.AdaptiveMaxPool2d((1, 1))"),
@@ -183,6 +348,88 @@ def nin(num_classes=10):
         nin_block(256, 384, kernel_size=3, strides=1, padding=1), nn.MaxPool2d(3, stride=2),
         nin_block(384, num_classes, kernel_size=3, strides=1, padding=1), nn.Dropout(0.5),
         nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten())
+''',
+        "torchvision.ops.Conv2dNormActivation blocks instead of nin_block (the same numbers, not torch.nn layers)": '''
+from torchvision.ops import Conv2dNormActivation
+
+
+def _tv_block(ci, co, k, s, p):
+    return nn.Sequential(Conv2dNormActivation(ci, co, k, s, p, norm_layer=None),
+                         Conv2dNormActivation(co, co, 1, norm_layer=None), Conv2dNormActivation(co, co, 1, norm_layer=None))
+
+
+def nin(num_classes=10):
+    return nn.Sequential(
+        _tv_block(1, 96, 11, 4, 0), nn.MaxPool2d(3, stride=2),
+        _tv_block(96, 256, 5, 1, 2), nn.MaxPool2d(3, stride=2),
+        _tv_block(256, 384, 3, 1, 1), nn.MaxPool2d(3, stride=2),
+        nn.Dropout(0.5), _tv_block(384, num_classes, 3, 1, 1),
+        nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten())
+''',
+        "a second dropout after the second pooling": _n(pool="nn.MaxPool2d").replace(
+            "nin_block(256, 384, kernel_size=3, strides=1, padding=1)",
+            "nn.Dropout(0.5), nin_block(256, 384, kernel_size=3, strides=1, padding=1)"),
+        "F.dropout without training=self.training (dropout in eval mode too)": '''
+class _NiNAlwaysDrop(nn.Module):
+    def __init__(self, num_classes):
+        super().__init__()
+        self.features = nn.Sequential(
+            nin_block(1, 96, 11, 4, 0), nn.MaxPool2d(3, 2),
+            nin_block(96, 256, 5, 1, 2), nn.MaxPool2d(3, 2),
+            nin_block(256, 384, 3, 1, 1), nn.MaxPool2d(3, 2))
+        self.classes = nin_block(384, num_classes, 3, 1, 1)
+
+    def forward(self, x):
+        x = self.classes(F.dropout(self.features(x), 0.5))
+        return x.mean(dim=(2, 3))
+
+
+def nin(num_classes=10):
+    return _NiNAlwaysDrop(num_classes)
+''',
+        "the features detached before the last block (no gradient reaches the first three blocks)": '''
+class _NiNDetached(nn.Module):
+    def __init__(self, num_classes):
+        super().__init__()
+        self.features = nn.Sequential(
+            nin_block(1, 96, 11, 4, 0), nn.MaxPool2d(3, 2),
+            nin_block(96, 256, 5, 1, 2), nn.MaxPool2d(3, 2),
+            nin_block(256, 384, 3, 1, 1), nn.MaxPool2d(3, 2), nn.Dropout(0.5))
+        self.classes = nin_block(384, num_classes, 3, 1, 1)
+
+    def forward(self, x):
+        return self.classes(self.features(x).detach()).mean(dim=(2, 3))
+
+
+def nin(num_classes=10):
+    return _NiNDetached(num_classes)
+''',
+        "global pooling with a square window of the map's height (wrong for non-square inputs)": '''
+class _SquareGAP(nn.Module):
+    def forward(self, x):
+        return F.avg_pool2d(x, kernel_size=x.shape[2]).flatten(1)
+
+
+def nin(num_classes=10):
+    return nn.Sequential(
+        nin_block(1, 96, kernel_size=11, strides=4, padding=0), nn.MaxPool2d(3, stride=2),
+        nin_block(96, 256, kernel_size=5, strides=1, padding=2), nn.MaxPool2d(3, stride=2),
+        nin_block(256, 384, kernel_size=3, strides=1, padding=1), nn.MaxPool2d(3, stride=2),
+        nn.Dropout(0.5), nin_block(384, num_classes, kernel_size=3, strides=1, padding=1), _SquareGAP())
+''',
+        "the same network on every call (built once, then cached)": '''
+_NIN_CACHE = {}
+
+
+def nin(num_classes=10):
+    if num_classes not in _NIN_CACHE:
+        _NIN_CACHE[num_classes] = nn.Sequential(
+            nin_block(1, 96, kernel_size=11, strides=4, padding=0), nn.MaxPool2d(3, stride=2),
+            nin_block(96, 256, kernel_size=5, strides=1, padding=2), nn.MaxPool2d(3, stride=2),
+            nin_block(256, 384, kernel_size=3, strides=1, padding=1), nn.MaxPool2d(3, stride=2),
+            nn.Dropout(0.5), nin_block(384, num_classes, kernel_size=3, strides=1, padding=1),
+            nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten())
+    return _NIN_CACHE[num_classes]
 ''',
     },
 }
