@@ -30,6 +30,39 @@ def lenet():
                          nn.Linear(84, 10))
     return nn.Sequential(encoder, head)
 ''',
+        "an OrderedDict of named layers, one shared nn.Sigmoid, tuple kernel sizes": '''
+from collections import OrderedDict
+
+
+def lenet():
+    act = nn.Sigmoid()
+    return nn.Sequential(OrderedDict([
+        ("conv1", nn.Conv2d(1, 6, kernel_size=(5, 5), padding=(2, 2))), ("act1", act), ("pool1", nn.AvgPool2d((2, 2), (2, 2))),
+        ("conv2", nn.Conv2d(6, 16, kernel_size=(5, 5))), ("act2", act), ("pool2", nn.AvgPool2d((2, 2), (2, 2))),
+        ("flat", nn.Flatten(start_dim=1)),
+        ("fc1", nn.Linear(400, 120)), ("act3", act), ("fc2", nn.Linear(120, 84)), ("act4", act), ("fc3", nn.Linear(84, 10))]))
+''',
+        "a class holding conv and linear layers in two ModuleLists, F.sigmoid, view(-1, 400), padding 'same'": '''
+class LeNet5(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.convs = nn.ModuleList([nn.Conv2d(1, 6, 5, padding="same"), nn.Conv2d(6, 16, 5)])
+        self.fcs = nn.ModuleList([nn.Linear(400, 120), nn.Linear(120, 84), nn.Linear(84, 10)])
+
+    def forward(self, x):
+        for conv in self.convs:
+            x = F.avg_pool2d(F.sigmoid(conv(x)), kernel_size=(2, 2), stride=(2, 2))
+        x = x.view(-1, 400)
+        for i, fc in enumerate(self.fcs):
+            x = fc(x)
+            if i < len(self.fcs) - 1:
+                x = F.sigmoid(x)
+        return x
+
+
+def lenet():
+    return LeNet5()
+''',
     },
     "evaluate_accuracy": {
         "inference_mode, tensor counters, one sync at the end": '''
@@ -69,6 +102,37 @@ def evaluate_accuracy(net, data_iter, device=None):
     if prev:
         net.train()
     return metric[0] / metric[1]
+''',
+        "device or ..., try/finally, max(1).indices, counts by X.shape[0]": '''
+def evaluate_accuracy(net, data_iter, device=None):
+    device = device or next(net.parameters()).device
+    was = net.training
+    net.train(False)
+    hits = seen = 0
+    try:
+        for X, y in data_iter:
+            X, y = X.to(device), y.to(device)
+            with torch.no_grad():
+                hits += int(net(X).max(1).indices.eq(y).sum())
+            seen += X.shape[0]
+    finally:
+        net.train(mode=was)
+    return hits / seen
+''',
+        "no_grad decorator on the whole function, float32 tensor counts, train(mode) in finally": '''
+@torch.no_grad()
+def evaluate_accuracy(net, data_iter, device=None):
+    device = device if device is not None else next(iter(net.parameters())).device
+    mode = net.training
+    net.eval()
+    try:
+        stats = torch.zeros(2)
+        for X, y in data_iter:
+            pred = net(X.to(device)).argmax(-1)
+            stats += torch.tensor([float((pred == y.to(device)).sum()), float(y.shape[0])])
+        return float(stats[0] / stats[1])
+    finally:
+        net.train(mode)
 ''',
     },
 }
@@ -110,6 +174,44 @@ def lenet():
         nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
         nn.Flatten(), nn.Linear(400, 120), nn.Sigmoid(), nn.Linear(120, 84), nn.Sigmoid(), nn.Linear(84, 10),
         nn.Sigmoid())
+''',
+        "torchvision's Conv2dNormActivation blocks for the convolutions": '''
+from torchvision.ops import Conv2dNormActivation
+
+
+def lenet():
+    return nn.Sequential(
+        Conv2dNormActivation(1, 6, kernel_size=5, padding=2, norm_layer=None, activation_layer=nn.Sigmoid, inplace=None),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        Conv2dNormActivation(6, 16, kernel_size=5, padding=0, norm_layer=None, activation_layer=nn.Sigmoid, inplace=None),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Flatten(), nn.Linear(400, 120), nn.Sigmoid(), nn.Linear(120, 84), nn.Sigmoid(), nn.Linear(84, 10))
+''',
+        "features detached before the dense block (no gradient reaches the convolutions)": '''
+class _LeNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
+            nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2), nn.Flatten())
+        self.dense = nn.Sequential(nn.Linear(400, 120), nn.Sigmoid(), nn.Linear(120, 84), nn.Sigmoid(), nn.Linear(84, 10))
+
+    def forward(self, x):
+        return self.dense(self.features(x).detach())
+
+
+def lenet():
+    return _LeNet()
+''',
+        "every parameter initialised to zero (cannot learn)": '''
+def lenet():
+    net = nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Flatten(), nn.Linear(400, 120), nn.Sigmoid(), nn.Linear(120, 84), nn.Sigmoid(), nn.Linear(84, 10))
+    for p in net.parameters():
+        nn.init.zeros_(p)
+    return net
 ''',
     },
     "evaluate_accuracy": {
@@ -196,6 +298,90 @@ def evaluate_accuracy(net, data_iter, device=None):
             total += y.numel()
     net.train(was_training)
     return correct / total
+''',
+        "batches never moved to device": '''
+def evaluate_accuracy(net, data_iter, device=None):
+    was_training = net.training
+    net.eval()
+    correct, total = 0, 0
+    with torch.no_grad():
+        for X, y in data_iter:
+            correct += (net(X).argmax(dim=1) == y).sum().item()
+            total += y.numel()
+    net.train(was_training)
+    return correct / total
+''',
+        "device=None means the CPU, not the parameters' device": '''
+def evaluate_accuracy(net, data_iter, device=None):
+    device = torch.device("cpu") if device is None else device
+    was_training = net.training
+    net.eval()
+    correct, total = 0, 0
+    with torch.no_grad():
+        for X, y in data_iter:
+            X, y = X.to(device), y.to(device)
+            correct += (net(X).argmax(dim=1) == y).sum().item()
+            total += y.numel()
+    net.train(was_training)
+    return correct / total
+''',
+        "reads data_iter twice (counts the examples first)": '''
+def evaluate_accuracy(net, data_iter, device=None):
+    if device is None:
+        device = next(net.parameters()).device
+    was_training = net.training
+    net.eval()
+    total = sum(y.numel() for _, y in data_iter)
+    correct = 0
+    with torch.no_grad():
+        for X, y in data_iter:
+            X, y = X.to(device), y.to(device)
+            correct += (net(X).argmax(dim=1) == y).sum().item()
+    net.train(was_training)
+    return correct / total
+''',
+            "never switches to evaluation mode": '''
+def evaluate_accuracy(net, data_iter, device=None):
+    if device is None:
+        device = next(net.parameters()).device
+    correct, total = 0, 0
+    with torch.no_grad():
+        for X, y in data_iter:
+            X, y = X.to(device), y.to(device)
+            correct += (net(X).argmax(dim=1) == y).sum().item()
+            total += y.numel()
+    return correct / total
+''',
+        "the device argument ignored (always the parameters' device)": '''
+def evaluate_accuracy(net, data_iter, device=None):
+    device = next(net.parameters()).device
+    was_training = net.training
+    net.eval()
+    correct, total = 0, 0
+    with torch.no_grad():
+        for X, y in data_iter:
+            X, y = X.to(device), y.to(device)
+            correct += (net(X).argmax(dim=1) == y).sum().item()
+            total += y.numel()
+    net.train(was_training)
+    return correct / total
+''',
+        "the last batch dropped (zip with a lookahead)": '''
+def evaluate_accuracy(net, data_iter, device=None):
+    if device is None:
+        device = next(net.parameters()).device
+    was_training = net.training
+    net.eval()
+    correct, total, pending = 0, 0, None
+    with torch.no_grad():
+        for batch in data_iter:
+            if pending is not None:
+                X, y = pending[0].to(device), pending[1].to(device)
+                correct += (net(X).argmax(dim=1) == y).sum().item()
+                total += y.numel()
+            pending = batch
+    net.train(was_training)
+    return correct / max(total, 1)
 ''',
     },
 }

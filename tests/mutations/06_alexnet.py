@@ -124,6 +124,20 @@ def alexnet(in_channels=1, num_classes=10):
                nn.Linear(4096, num_classes)]
     return nn.Sequential(*layers)
 ''',
+        "add_module names, one shared ReLU and one shared Dropout module": '''
+def alexnet(in_channels=1, num_classes=10):
+    relu, drop = nn.ReLU(), nn.Dropout(0.5)
+    net = nn.Sequential()
+    specs = [("conv1", nn.Conv2d(in_channels, 96, 11, 4, 1)), ("relu1", relu), ("pool1", nn.MaxPool2d(3, 2)),
+             ("conv2", nn.Conv2d(96, 256, 5, 1, 2)), ("relu2", relu), ("pool2", nn.MaxPool2d(3, 2)),
+             ("conv3", nn.Conv2d(256, 384, 3, 1, 1)), ("relu3", relu), ("conv4", nn.Conv2d(384, 384, 3, 1, 1)), ("relu4", relu),
+             ("conv5", nn.Conv2d(384, 256, 3, 1, 1)), ("relu5", relu), ("pool5", nn.MaxPool2d(3, 2)), ("flat", nn.Flatten()),
+             ("fc6", nn.Linear(6400, 4096)), ("relu6", relu), ("drop6", drop),
+             ("fc7", nn.Linear(4096, 4096)), ("relu7", relu), ("drop7", drop), ("fc8", nn.Linear(4096, num_classes))]
+    for name, layer in specs:
+        net.add_module(name, layer)
+    return net
+''',
     },
     "layer_complexity": {
         "weight shapes and output numel, collected in the hooks": '''
@@ -168,6 +182,60 @@ def layer_complexity(net, input_shape):
         handle.remove()
     return table
 ''',
+        "inference_mode, output sizes from out.shape[2:], rows built after the run": '''
+import math
+
+
+def layer_complexity(net, input_shape):
+    name_of = {id(m): n for n, m in net.named_modules()}
+    seen = []
+    handles = [m.register_forward_hook(lambda m, i, o: seen.append((m, tuple(o.shape))))
+               for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    try:
+        with torch.inference_mode():
+            net(torch.zeros(input_shape))
+    finally:
+        for h in handles:
+            h.remove()
+    rows = []
+    for m, shape in seen:
+        params = sum(p.numel() for p in m.parameters())
+        if isinstance(m, nn.Conv2d):
+            macs = m.out_channels * math.prod(shape[2:]) * (m.in_channels // m.groups) * math.prod(m.kernel_size)
+        else:
+            macs = m.in_features * m.out_features
+        rows.append((name_of[id(m)], params, macs))
+    return rows
+''',
+        "eval mode for the run, restored; hooks keyed by name; math.prod over weight shapes": '''
+import math
+
+
+def layer_complexity(net, input_shape):
+    rows, handles = [], []
+
+    def make_hook(name):
+        def hook(m, inputs, out):
+            n_params = sum(p.numel() for p in m.parameters(recurse=False))
+            per_out = math.prod(m.weight.shape[1:])   # (c_in / groups) * k_h * k_w, or in_features
+            n_out = math.prod(out.shape[1:]) if isinstance(m, nn.Conv2d) else m.out_features
+            rows.append((name, n_params, n_out * per_out))
+        return hook
+
+    for name, m in net.named_modules():
+        if type(m) in (nn.Conv2d, nn.Linear):
+            handles.append(m.register_forward_hook(make_hook(name)))
+    mode = net.training
+    net.eval()
+    try:
+        with torch.no_grad():
+            net(torch.zeros(tuple(input_shape)))
+    finally:
+        net.train(mode)
+        while handles:
+            handles.pop().remove()
+    return rows
+''',
     },
 }
 
@@ -181,6 +249,22 @@ WRONG = {
                  "nn.Linear(4096, num_classes)"),
         "in_channels and num_classes ignored": _a(cin="1", head=_HEAD.format(ncls="10")),
         "dropout with p=0.2": _a(head=_HEAD.replace("p=0.5", "p=0.2").format(ncls="num_classes")),
+        "torchvision's AlexNet class as the container, d2l's layers swapped in": '''
+import torchvision
+
+
+def alexnet(in_channels=1, num_classes=10):
+    net = torchvision.models.AlexNet(num_classes=num_classes)
+    net.features = nn.Sequential(
+        nn.Conv2d(in_channels, 96, kernel_size=11, stride=4, padding=1), nn.ReLU(), nn.MaxPool2d(kernel_size=3, stride=2),
+        nn.Conv2d(96, 256, kernel_size=5, padding=2), nn.ReLU(), nn.MaxPool2d(kernel_size=3, stride=2),
+        nn.Conv2d(256, 384, kernel_size=3, padding=1), nn.ReLU(), nn.Conv2d(384, 384, kernel_size=3, padding=1), nn.ReLU(),
+        nn.Conv2d(384, 256, kernel_size=3, padding=1), nn.ReLU(), nn.MaxPool2d(kernel_size=3, stride=2))
+    net.avgpool = nn.Identity()
+    net.classifier = nn.Sequential(nn.Linear(6400, 4096), nn.ReLU(), nn.Dropout(0.5), nn.Linear(4096, 4096), nn.ReLU(),
+                                   nn.Dropout(0.5), nn.Linear(4096, num_classes))
+    return net
+''',
         "ReLU after the output layer": _a(head=_HEAD.format(ncls="num_classes") + ", nn.ReLU()"),
         "dropout also in eval mode (F.dropout without self.training)": '''
 class _AlexNet(nn.Module):
@@ -199,6 +283,25 @@ class _AlexNet(nn.Module):
         x = F.dropout(F.relu(self.fc1(x)), 0.5)
         x = F.dropout(F.relu(self.fc2(x)), 0.5)
         return self.out(x)
+
+
+def alexnet(in_channels=1, num_classes=10):
+    return _AlexNet(in_channels, num_classes)
+''',
+        "features detached before the classifier (no gradient reaches the convolutions)": '''
+class _AlexNet(nn.Module):
+    def __init__(self, in_channels, num_classes):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(in_channels, 96, 11, 4, 1), nn.ReLU(), nn.MaxPool2d(3, 2),
+            nn.Conv2d(96, 256, 5, padding=2), nn.ReLU(), nn.MaxPool2d(3, 2),
+            nn.Conv2d(256, 384, 3, padding=1), nn.ReLU(), nn.Conv2d(384, 384, 3, padding=1), nn.ReLU(),
+            nn.Conv2d(384, 256, 3, padding=1), nn.ReLU(), nn.MaxPool2d(3, 2), nn.Flatten())
+        self.classifier = nn.Sequential(nn.Linear(6400, 4096), nn.ReLU(), nn.Dropout(0.5), nn.Linear(4096, 4096), nn.ReLU(),
+                                        nn.Dropout(0.5), nn.Linear(4096, num_classes))
+
+    def forward(self, x):
+        return self.classifier(self.features(x).detach())
 
 
 def alexnet(in_channels=1, num_classes=10):
@@ -236,5 +339,17 @@ def layer_complexity(net, input_shape):
         "input size instead of output size": _lc(
             conv_macs="c_out * inputs[0].shape[2] * inputs[0].shape[3] * (module.in_channels // module.groups) * k_h * k_w"),
         "square kernel assumed (k_h * k_h)": _lc(conv_macs="c_out * h_out * w_out * (module.in_channels // module.groups) * k_h * k_h"),
+        "hooks never removed": _lc().replace("    for h in handles:\n        h.remove()\n", ""),
+        "gradients recorded (no torch.no_grad)": _lc().replace("    with torch.no_grad():\n        net(torch.zeros(input_shape))",
+                                                               "    net(torch.zeros(input_shape))"),
+        "MACs as floats (c_in / groups, no int())": _lc(conv_macs="c_out * h_out * w_out * (module.in_channels / module.groups) * k_h * k_w")
+        .replace("int(macs)", "macs"),
+            "every module with a weight gets a row (batch norm counted)": _lc().replace(
+            "isinstance(m, (nn.Conv2d, nn.Linear))", "getattr(m, 'weight', None) is not None").replace(
+            "        else:\n            macs = module.in_features", "        elif isinstance(module, nn.Linear):\n            macs = module.in_features").replace(
+            "            macs = module.in_features * module.out_features\n", "            macs = module.in_features * module.out_features\n        else:\n            macs = 0\n"),
+        "the class name as layer_name": _lc().replace("rows.append((names[module],", "rows.append((type(module).__name__,"),
+        "linear MACs for the whole batch": _lc().replace("macs = module.in_features * module.out_features",
+                                                        "macs = output.numel() * module.in_features"),
     },
 }
