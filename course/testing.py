@@ -102,15 +102,16 @@ def check_gradcheck(fn, inputs, what, hint=""):
     and analytical gradients are then both zero), so a hard-coded answer would
     pass it; ``inputs`` are float64 tensors with ``requires_grad=True``.
     """
+    tail = f": {hint}" if hint else ""
     out = fn(*inputs)
     outs = out if isinstance(out, (tuple, list)) else (out,)
     assert any(isinstance(o, torch.Tensor) and o.requires_grad for o in outs), \
-        f"{what}: the output does not depend on the inputs through autograd" + (f": {hint}" if hint else "")
+        f"{what}: the output does not depend on the inputs through autograd{tail}"
     try:
         ok = torch.autograd.gradcheck(fn, tuple(inputs))
     except Exception as err:  # noqa: BLE001 - GradcheckError, or the function failing on perturbed inputs
-        raise AssertionError(f"{what}: gradcheck failed: {str(err).splitlines()[0]}" + (f": {hint}" if hint else "")) from None
-    assert ok, f"{what}: gradcheck failed" + (f": {hint}" if hint else "")
+        raise AssertionError(f"{what}: gradcheck failed: {str(err).splitlines()[0]}{tail}") from None
+    assert ok, f"{what}: gradcheck failed{tail}"
 
 
 @contextlib.contextmanager
