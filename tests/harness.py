@@ -7,7 +7,12 @@ Every assignment has a data file ``tests/mutations/<assignment>.py`` with
   score full marks;
 * ``WRONG = {name: {label: code}}``: planted bugs, each expected to lose points
   in the test cell of ``name`` (or in ``TESTS[name]`` when that differs);
-* optionally ``TESTS = {name: test_cell_name}`` and ``SETUP = {name: code}``.
+* optionally ``TESTS = {name: test_cell_name}`` and ``SETUP = {name: code}``;
+* optionally ``HEAVY = {label, ...}``: planted bugs that multiply the work of
+  the notebook's ungraded cells (a network that no longer shrinks its feature
+  maps makes the training cell many times slower).  Two heavy bugs never
+  share a notebook, since together they could pass a cell limit that neither
+  passes alone.
 
 ``code`` replaces the whole answer cell ``<assignment>-<name>-answer``; the
 other answer cells hold the instructor's solution.  The submissions (blank,
@@ -67,6 +72,7 @@ class Bug:
     label: str
     code: str
     test_cell: str  # grade_id of the test cell expected to catch it
+    heavy: bool = False  # listed in the data file's HEAVY (see the module docstring)
 
     @property
     def case(self):
@@ -194,12 +200,13 @@ def reach(asg, source_nb, data):
 
 
 def pack(bugs, reaches):
-    """Group bugs so that no bug's test cell can reach another bug of its group (first fit)."""
+    """Group bugs so that no bug's test cell can reach another bug of its group, and no group holds two heavy
+    bugs (first fit)."""
     groups = []
     for bug in bugs:
         for group in groups:
             if all(bug.name != o.name and o.name not in reaches[bug.test_cell] and bug.name not in reaches[o.test_cell]
-                   for o in group):
+                   and not (bug.heavy and o.heavy) for o in group):
                 group.append(bug)
                 break
         else:
@@ -228,7 +235,10 @@ def submissions(asg):
         out[f"correct-{k}"] = (Submission(f"correct-{k}", "correct", ", ".join(picks), label),
                                filled({name: code for name, (_, code) in picks.items()}))
     # Planted bugs, packed so that each test cell sees only its own bug (module docstring).
-    bugs = [Bug(name, i, label, code, f"{asg}-{tests.get(name, name + '-tests')}")
+    heavy = set(getattr(data, "HEAVY", ()))
+    labels = {label for variants in data.WRONG.values() for label in variants}
+    assert heavy <= labels, f"tests/mutations/{asg}.py: HEAVY names no planted bug: {sorted(heavy - labels)}"
+    bugs = [Bug(name, i, label, code, f"{asg}-{tests.get(name, name + '-tests')}", label in heavy)
             for name, variants in data.WRONG.items() for i, (label, code) in enumerate(variants.items())]
     reaches = reach(asg, nbformat.read(ROOT / "source" / asg / f"{asg}.ipynb", as_version=4), data)
     for bug in bugs:

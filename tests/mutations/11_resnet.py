@@ -483,3 +483,8 @@ class Bottleneck(nn.Module):
 ''',
     },
 }
+
+# Both keep the feature maps large through all four stages (spec: each later stage halves them, and the stem's
+# max pooling halves them once more), so each makes the training cell several times slower; together, 48 x 48
+# maps with 512 channels took 77 s of a quiet machine's training cell in quick mode, past CI's 120 s under load.
+HEAVY = {"first block of a later stage does not halve (stride 1)", "no max pooling after the stem"}
