@@ -216,7 +216,7 @@ class Checks:
     (``NBGRADER_EXECUTION=autograde``) its value is the points earned, which
     nbgrader records as the cell's partial credit; interactively and under
     validation it raises ``AssertionError`` after the checklist when any check
-    failed.  A check that raises anything counts as failed with that error's
+    failed, naming each failed check with its message.  A check that raises anything counts as failed with that error's
     message, and never stops the others.  Hidden checks (``@checks.hidden``,
     inside the hidden-tests block) exist only in the instructor's copy; the
     feedback page shows their description and hint, never their code.
@@ -263,8 +263,10 @@ class Checks:
             return float(earned)
         failed = [c for c in self.checks if not c.passed]
         if failed:
+            # nbgrader's Validate dialog shows the error, not the printed checklist: say why each one failed.
             raise AssertionError(f"{len(failed)} of {len(self.checks)} checks of {self.exercise} failed: "
-                                 + "; ".join(c.description for c in failed))
+                                 + "; ".join(c.description for c in failed)
+                                 + "".join(f"\n  ✗ {c.description}: {c.message}" for c in failed))
         return None
 
     def checklist(self):

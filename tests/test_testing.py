@@ -154,6 +154,17 @@ def test_checks_raise_interactively_after_the_whole_checklist(monkeypatch, capsy
     assert "✓ [1.5] the fourth check passes" in capsys.readouterr().out
 
 
+def test_checks_error_names_why_each_check_failed(monkeypatch):
+    """The raised error (all that nbgrader's Validate dialog shows) carries each failed check's own message."""
+    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
+    with pytest.raises(AssertionError) as err:
+        _three_checks([]).run()
+    text = str(err.value)
+    assert "✗ the second check fails: second went wrong" in text, text
+    assert "✗ the third check crashes: TypeError:" in text, text
+    assert "the first check passes" not in text and "the fourth" not in text, text
+
+
 def test_checks_all_passing_raise_nothing_and_say_more_checks_come(monkeypatch, capsys):
     """A cell whose (visible) checks all pass has no value interactively and says that grading runs more."""
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
