@@ -143,6 +143,23 @@ def resnet18(in_channels=1, num_classes=10):
     parts["fc"] = nn.Linear(512, num_classes)
     return nn.Sequential(parts)
 ''',
+        "a class with functional ReLU and F.max_pool2d in the stem": '''
+class _ResNet18F(nn.Module):
+    def __init__(self, in_channels, num_classes):
+        super().__init__()
+        self.conv = nn.Conv2d(in_channels, 64, 7, 2, 3, bias=False)
+        self.bn = nn.BatchNorm2d(64)
+        self.body = nn.Sequential(*[blk for k, (c_in, c_out) in enumerate([(64, 64), (64, 128), (128, 256), (256, 512)])
+                                    for blk in resnet_block(c_in, c_out, 2, first_block=(k == 0))])
+        self.fc = nn.Linear(512, num_classes)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.bn(self.conv(x))), 3, 2, 1)
+        return self.fc(F.adaptive_avg_pool2d(self.body(x), 1).flatten(1))
+
+def resnet18(in_channels=1, num_classes=10):
+    return _ResNet18F(in_channels, num_classes)
+''',
     },
     "Bottleneck": {
         "explicit layers, shortcut first, None for the identity": '''
@@ -394,6 +411,37 @@ def resnet18(in_channels=1, num_classes=10):
 ''',
     },
     "Bottleneck": {
+        "expands to 4 * bottleneck_channels (torchvision's expansion), ignoring num_channels": '''
+class Bottleneck(nn.Module):
+    def __init__(self, input_channels, bottleneck_channels, num_channels, strides=1):
+        super().__init__()
+        b, out = bottleneck_channels, 4 * bottleneck_channels
+        self.body = nn.Sequential(nn.Conv2d(input_channels, b, 1, bias=False), nn.BatchNorm2d(b), nn.ReLU(),
+                                  nn.Conv2d(b, b, 3, stride=strides, padding=1, bias=False), nn.BatchNorm2d(b), nn.ReLU(),
+                                  nn.Conv2d(b, out, 1, bias=False), nn.BatchNorm2d(out))
+        self.proj = None
+        if strides != 1 or input_channels != out:
+            self.proj = nn.Sequential(nn.Conv2d(input_channels, out, 1, stride=strides, bias=False), nn.BatchNorm2d(out))
+
+    def forward(self, X):
+        return F.relu(self.body(X) + (X if self.proj is None else self.proj(X)))
+''',
+        "projection only when the channels change (a stride-2 block with equal channels gets the identity)": '''
+class Bottleneck(nn.Module):
+    def __init__(self, input_channels, bottleneck_channels, num_channels, strides=1):
+        super().__init__()
+        b = bottleneck_channels
+        self.body = nn.Sequential(nn.Conv2d(input_channels, b, 1, bias=False), nn.BatchNorm2d(b), nn.ReLU(),
+                                  nn.Conv2d(b, b, 3, stride=strides, padding=1, bias=False), nn.BatchNorm2d(b), nn.ReLU(),
+                                  nn.Conv2d(b, num_channels, 1, bias=False), nn.BatchNorm2d(num_channels))
+        self.proj = None
+        if input_channels != num_channels:
+            self.proj = nn.Sequential(nn.Conv2d(input_channels, num_channels, 1, stride=strides, bias=False),
+                                      nn.BatchNorm2d(num_channels))
+
+    def forward(self, X):
+        return F.relu(self.body(X) + (X if self.proj is None else self.proj(X)))
+''',
         "subclasses torchvision's Bottleneck (right function, not built from layers)": '''
 class Bottleneck(torchvision.models.resnet.Bottleneck):
     expansion = 1
