@@ -107,88 +107,66 @@ CORRECT = {
     out["DenseNet"] = (densenet(), 96)
     return out''')),
     },
-    "layer_complexity": {
-        "MACs as output elements x weight elements per output channel, names collected by identity": '''
-def layer_complexity(net, input_shape):
-    rows, handles = [], []
-    for name, module in net.named_modules():
-        if isinstance(module, (nn.Conv2d, nn.Linear)):
-            def hook(m, inputs, out, name=name):
-                rows.append((name, sum(p.numel() for p in m.parameters()), out[0].numel() * m.weight[0].numel()))
-            handles.append(module.register_forward_hook(hook))
-    try:
-        with torch.inference_mode():
-            net(torch.zeros(*input_shape))
-    finally:
-        for h in handles:
-            h.remove()
-    return rows
-''',
-        "a global forward hook and explicit shape arithmetic, tuple output converted to a list": '''
-import math as _math
-
-def layer_complexity(net, input_shape):
-    names = dict((id(m), n) for n, m in net.named_modules())
-    calls = []
-
-    def record(module, args, output):
-        if type(module) is nn.Conv2d:
-            n, c_out, h, w = output.shape
-            macs = c_out * h * w * module.weight.shape[1] * _math.prod(module.kernel_size)
-        elif type(module) is nn.Linear:
-            macs = module.weight.shape[0] * module.weight.shape[1]
-        else:
-            return
-        params = module.weight.numel() + (module.bias.numel() if module.bias is not None else 0)
-        calls.append((names[id(module)], params, macs))
-
-    handle = nn.modules.module.register_module_forward_hook(record)
-    try:
-        with torch.no_grad():
-            net(torch.zeros(input_shape))
-    finally:
-        handle.remove()
-    return list(tuple(c) for c in calls)
-''',
-    },
 }
 
-_LC = answer_cells(make_solution(nbformat.read(_SOURCE, as_version=4)), _ASG)["layer_complexity"].source
+_CBK = answer_cells(make_solution(nbformat.read(_SOURCE, as_version=4)), _ASG)["cost_by_kind"].source
 
 
-def _lc(old, new):
-    assert _LC.count(old) == 1, f"tests/mutations/{_ASG}.py: {old!r} occurs {_LC.count(old)} times in the layer_complexity solution"
-    return _LC.replace(old, new)
+def _cbk(*pairs):
+    """The solution of the cost_by_kind cell (layer_complexity pasted, then cost_by_kind) with each (old, new) replaced."""
+    code = _CBK
+    for old, new in pairs:
+        assert code.count(old) == 1, f"tests/mutations/{_ASG}.py: {old!r} occurs {code.count(old)} times in the cost_by_kind solution"
+        code = code.replace(old, new)
+    return code
 
 
 WRONG = {
     "zoo": {
         "DenseNet missing": _edit(('        "DenseNet": (densenet(), 96),\n', "")),
-        "DenseNet with growth rate 16": _edit(("num_channels, growth_rate = 64, 32", "num_channels, growth_rate = 64, 16")),
-        "ResNet-18 stem with stride 1 (same parameters, larger maps)": _edit(
-            ("nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3, bias=False)",
-             "nn.Conv2d(in_channels, 64, kernel_size=7, stride=1, padding=3, bias=False)")),
-        "GoogLeNet with 100 classes": _edit(("def googlenet(num_classes=10):", "def googlenet(num_classes=100):")),
         "GoogLeNet at 224 instead of 96": _edit(('"GoogLeNet": (googlenet(), 96)', '"GoogLeNet": (googlenet(), 224)')),
-        "LeNet-BN without batch normalization after the first linear layer": _edit(
-            ("nn.Linear(16 * 5 * 5, 120), nn.BatchNorm1d(120), nn.Sigmoid(),", "nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(),")),
-        "NiN's last block with a 1x1 instead of a 3x3 first convolution": _edit(
-            ("nin_block(384, num_classes, kernel_size=3, strides=1, padding=1)",
-             "nin_block(384, num_classes, kernel_size=1, strides=1, padding=0)")),
+        "VGG at full width: d2l's VGG-11 conv_arch, channels not divided by 4": _edit(
+            ("vgg(((1, 16), (1, 32), (2, 64), (2, 128), (2, 128)))", "vgg(((1, 64), (1, 128), (2, 256), (2, 512), (2, 512)))")),
+        "VGG-11/4 with the block sizes of VGG-16 ((2, 16), (2, 32), (3, 64), (3, 128), (3, 128))": _edit(
+            ("vgg(((1, 16), (1, 32), (2, 64), (2, 128), (2, 128)))", "vgg(((2, 16), (2, 32), (3, 64), (3, 128), (3, 128)))")),
+        "ResNet-18 built for 3 input channels (resnet18(3, 10), as in 11's torchvision comparison)": _edit(
+            ('"ResNet-18": (resnet18(), 96)', '"ResNet-18": (resnet18(3, 10), 96)')),
+        "LeNet-BN entry built with lenet() (copy-paste of the LeNet line)": _edit(
+            ('"LeNet-BN": (lenet_bn(), 28)', '"LeNet-BN": (lenet(), 28)')),
+        "LeNet-BN and LeNet swapped in the order of the keys": _edit(
+            ('        "LeNet": (lenet(), 28),\n', ""), ('        "LeNet-BN": (lenet_bn(), 28),\n', '        "LeNet-BN": (lenet_bn(), 28),\n        "LeNet": (lenet(), 28),\n')),
+        "AlexNet at 227, the original paper's input size": _edit(('"AlexNet": (alexnet(), 224)', '"AlexNet": (alexnet(), 227)')),
+        "GoogLeNet with 100 classes (googlenet(100))": _edit(('"GoogLeNet": (googlenet(), 96)', '"GoogLeNet": (googlenet(100), 96)')),
+        "ResNet-18 from torchvision.models.resnet18 with a 1-channel stem (same layers, not built from them)": _edit(
+            ('"ResNet-18": (resnet18(), 96),', '"ResNet-18": (_tv_resnet18(), 96),'),
+            ("def zoo():", """def _tv_resnet18():
+    import torchvision
+    net = torchvision.models.resnet18(weights=None, num_classes=10)
+    net.conv1 = nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3, bias=False)
+    return net
+
+
+def zoo():""")),
     },
-    "layer_complexity": {
-        "MACs multiplied by the batch size": _lc("c_out, h_out, w_out = output.shape[1:]",
-                                                 "c_out, h_out, w_out = output.shape[1:]\n            c_out = c_out * output.shape[0]"),
-        "groups ignored (c_in instead of c_in/groups)": _lc("(module.in_channels // module.groups)", "module.in_channels"),
-        "params without the bias": _lc("params = sum(p.numel() for p in module.parameters())", "params = module.weight.numel()"),
-        "layers in definition order, each once (named_modules order)": _lc(
-            "    return rows",
-            "    first = {}\n    for r in rows:\n        first.setdefault(r[0], r)\n"
-            "    order = [n for n, m in net.named_modules()]\n"
-            "    return sorted(first.values(), key=lambda r: order.index(r[0]))"),
-        "conv MACs from the input size instead of the output size": _lc(
-            "c_out, h_out, w_out = output.shape[1:]",
-            "c_out = output.shape[1]\n            h_out, w_out = inputs[0].shape[2:]"),
+    "cost_by_kind": {
+        "parameters added at every call (a layer that runs twice counted twice)": _cbk(
+            ("        if name not in counted:           # parameters are stored once, however often the layer runs\n"
+             "            counted.add(name)\n            totals[kind][0] += params",
+             "        totals[kind][0] += params")),
+        "MACs counted once per layer, not at every call": _cbk(
+            ("        totals[kind][1] += macs           # MACs are paid at every call\n", ""),
+            ("            totals[kind][0] += params", "            totals[kind][0] += params\n            totals[kind][1] += macs")),
+        "a kind without layers left out of the dict": _cbk(
+            ("    return {kind: tuple(t) for kind, t in totals.items()}",
+             "    return {kind: tuple(t) for kind, t in totals.items() if t != [0, 0]}")),
+        "the kind read from the layer's name ('conv' in the name) instead of its type": _cbk(
+            ('kind = "conv" if isinstance(modules[name], nn.Conv2d) else "linear"', 'kind = "conv" if "conv" in name else "linear"')),
+        "(macs, params) instead of (params, macs)": _cbk(
+            ("    return {kind: tuple(t) for kind, t in totals.items()}",
+             "    return {kind: (t[1], t[0]) for kind, t in totals.items()}")),
+        "MACs summed over the batch (layer_complexity's rows times the batch size)": _cbk(
+            ("        totals[kind][1] += macs           # MACs are paid at every call",
+             "        totals[kind][1] += macs * input_shape[0]")),
     },
 }
 _LENET_BN_OLD = """    return nn.Sequential(
@@ -257,34 +235,65 @@ CORRECT["zoo"].update({
         ("""            X = self.bn3(self.conv3(X))
         return F.relu(Y + X)""", """            X = self.bn3(self.conv3(X))
         return Y + X""")),
-})
-
-CORRECT["layer_complexity"].update({
-    "switches the network to eval mode and leaves it there, entries as lists of three": _lc(
-        "    return rows", "    net.eval()\n    return [list(r) for r in rows]"),
-})
-
-WRONG["zoo"].update({
-    "ResNet-18 from torchvision.models.resnet18 with a 1-channel stem (same layers, not built from them)": _edit(
-        ('"ResNet-18": (resnet18(), 96),', '"ResNet-18": (_tv_resnet18(), 96),'),
-        ("def zoo():", """def _tv_resnet18():
-    import torchvision
-    net = torchvision.models.resnet18(weights=None, num_classes=10)
-    net.conv1 = nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3, bias=False)
-    return net
-
-
-def zoo():""")),
-    "AlexNet with 2048-unit hidden layers instead of 4096": _edit(
+    "a bug in a pasted constructor (AlexNet with 2048-unit hidden layers), already charged in 06, is not charged again": _edit(
         ("""        nn.Linear(6400, 4096), nn.ReLU(), nn.Dropout(p=0.5),
         nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(p=0.5),
         nn.Linear(4096, num_classes))""", """        nn.Linear(6400, 2048), nn.ReLU(), nn.Dropout(p=0.5),
         nn.Linear(2048, 2048), nn.ReLU(), nn.Dropout(p=0.5),
         nn.Linear(2048, num_classes))""")),
+    "bugs in pasted constructors (DenseNet growth 16, ResNet stem stride 1, NiN 1x1 last block), charged in 12, 11, 08, not charged again": _edit(
+        ("num_channels, growth_rate = 64, 32", "num_channels, growth_rate = 64, 16"),
+        ("nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3, bias=False)",
+         "nn.Conv2d(in_channels, 64, kernel_size=7, stride=1, padding=3, bias=False)"),
+        ("nin_block(384, num_classes, kernel_size=3, strides=1, padding=1)",
+         "nin_block(384, num_classes, kernel_size=1, strides=1, padding=0)")),
+    "a constructor never written (googlenet still raises, 09 not done): zoo() is graded on its own": _edit(
+        ("def googlenet(num_classes=10):", 'def googlenet(num_classes=10):\n    raise NotImplementedError("09 not done")\n\n\ndef _unused_googlenet(num_classes=10):')),
 })
 
-WRONG["layer_complexity"].update({
-    "switches the network to train mode": _lc("    was_training = net.training\n    net.eval()",
-                                              "    was_training = net.training\n    net.train()"),
-    "hooks never removed": _lc("        for h in handles:\n            h.remove()\n", "        pass\n"),
-})
+CORRECT["cost_by_kind"] = {
+    "own forward hooks, no layer_complexity, pairs as lists": _cbk(
+        ("""    modules = dict(net.named_modules())
+    totals = {"conv": [0, 0], "linear": [0, 0]}""", """    totals = {"conv": [0, 0], "linear": [0, 0]}
+    seen, handles = set(), []
+
+    def hook(m, inputs, out):
+        kind = "conv" if isinstance(m, nn.Conv2d) else "linear"
+        if isinstance(m, nn.Conv2d):
+            totals[kind][1] += out[0].numel() * m.weight[0].numel()
+        else:
+            totals[kind][1] += m.in_features * m.out_features
+        if id(m) not in seen:
+            seen.add(id(m))
+            totals[kind][0] += sum(p.numel() for p in m.parameters())
+
+    for m in net.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            handles.append(m.register_forward_hook(hook))
+    try:
+        with torch.no_grad():
+            net(torch.zeros(input_shape))
+    finally:
+        for h in handles:
+            h.remove()
+    return {"conv": list(totals["conv"]), "linear": list(totals["linear"])}
+    modules = {}"""),),
+    "a Counter per kind and the unique layers' parameters summed at the end": _cbk(
+        ("""    modules = dict(net.named_modules())
+    totals = {"conv": [0, 0], "linear": [0, 0]}""", """    from collections import defaultdict
+    modules = dict(net.named_modules())
+    rows = layer_complexity(net, input_shape)
+    kind_of = lambda n: "conv" if isinstance(modules[n], nn.Conv2d) else "linear"
+    macs = defaultdict(int)
+    params = {n: p for n, p, _ in rows}
+    for n, _, m in rows:
+        macs[kind_of(n)] += m
+    return dict(conv=(sum(p for n, p in params.items() if kind_of(n) == "conv"), macs["conv"]),
+                linear=(sum(p for n, p in params.items() if kind_of(n) == "linear"), macs["linear"]))
+    totals = {"conv": [0, 0], "linear": [0, 0]}"""),),
+    "a bug in the pasted layer_complexity (parameters without the bias), already charged in 06, is not charged again": _cbk(
+        ("        params = sum(p.numel() for p in module.parameters())", "        params = module.weight.numel()")),
+    "layer_complexity never written (06 not done): cost_by_kind is graded on its own": _cbk(
+        ("    names = {m: name for name, m in net.named_modules()}\n",
+         '    raise NotImplementedError("06 not done")\n    names = {m: name for name, m in net.named_modules()}\n')),
+}
