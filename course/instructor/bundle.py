@@ -15,11 +15,12 @@ from pathlib import Path
 
 import nbformat
 
-from ..cells import nbgrader_meta
+from ..cells import answer_cells, nbgrader_meta
 from ..coursedir import assignments, course_dir, release_path, source_path
 from . import CheckFailed
-from .build import MARKERS
+from .build import MARKERS, make_solution
 from .check import LEAKS
+from .handouts import find_handouts
 
 TEST_TOOLS = ("pytest", "nbval", "playwright")
 
@@ -112,24 +113,39 @@ def secrets(root=None):
     return found
 
 
+def solutions(root=None):
+    """``{(asg, grade_id): code}``: the solved answer cells of every assignment."""
+    out = {}
+    for asg in assignments(root):
+        solved = make_solution(nbformat.read(source_path(asg, root), as_version=4))
+        out.update({(asg, f"{asg}-{name}-answer"): cell.source for name, cell in answer_cells(solved, asg).items()})
+    return out
+
+
 def scan_bundle(out, root=None):
     """``(problems, handed_out)`` for a student bundle.
 
     A file holds a cell when it has every distinctive line of it.  Problems:
     nbgrader markers in a notebook; any solution, hidden test or model answer in
-    the package or in its own assignment's notebook.  ``handed_out``: a later
-    notebook that gives an earlier exercise's answer as code to build on (02
-    gives 01's ``corr2d``, as d2l does), so publish it after that deadline.
+    the package or in its own assignment's notebook.  ``handed_out``: a
+    notebook that gives another exercise's answer as code to build on (02
+    gives 01's ``corr2d``, as d2l does), so publish it after that deadline;
+    beyond identical lines, answers are found in any formatting
+    (:mod:`course.instructor.handouts`).
     """
     hidden = secrets(root)
     problems, handed_out = [], []
+    released = {}
     for path in sorted(p for p in Path(out).rglob("*") if p.is_file()):
         text = path.read_text(encoding="utf-8", errors="replace")
         rel = path.relative_to(out)
         owner = rel.parts[1] if rel.parts[0] == "release" and len(rel.parts) > 2 else None
         if path.suffix == ".ipynb":
             problems += [f"{rel}: contains '{leak}'" for leak in LEAKS if leak in text]
-            text = "\n".join("".join(c["source"]) for c in json.loads(text)["cells"])
+            cells = json.loads(text)["cells"]
+            if owner is not None:
+                released[owner] = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+            text = "\n".join("".join(c["source"]) for c in cells)
         lines = {line.strip() for line in text.split("\n")}
         for (asg, where), secret in hidden.items():
             if secret <= lines:
@@ -137,6 +153,11 @@ def scan_bundle(out, root=None):
                     handed_out.append(f"release/{owner} gives the answer of {where}")
                 else:
                     problems.append(f"{rel}: contains the solution or hidden tests of {where}")
+    for where, how, asg, gid, name in find_handouts(solutions(root), released):
+        if where == asg:
+            problems.append(f"release/{where}: contains the solution of {gid} ({name}, {how}), reformatted")
+        elif not any(line.startswith(f"release/{where} gives the answer of {gid}") for line in handed_out):
+            handed_out.append(f"release/{where} gives the answer of {gid} ({name}, {how}, reformatted)")
     return problems, handed_out
 
 
