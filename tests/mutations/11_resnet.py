@@ -64,6 +64,47 @@ class Residual(nn.Module):
         out += self.shortcut(X)
         return F.relu(out)
 ''',
+        "a copy of torchvision's BasicBlock source: in-place ReLU module, out += identity, padding='same', zero-init bn2": '''
+class Residual(nn.Module):
+    def __init__(self, input_channels, num_channels, use_1x1conv=False, strides=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(input_channels, num_channels, kernel_size=3, stride=strides, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(num_channels)
+        self.relu = nn.ReLU(inplace=True)
+        self.conv2 = nn.Conv2d(num_channels, num_channels, kernel_size=3, padding="same", bias=False)
+        self.bn2 = nn.BatchNorm2d(num_channels)
+        nn.init.zeros_(self.bn2.weight)
+        self.downsample = None
+        if use_1x1conv:
+            self.downsample = nn.Sequential(nn.Conv2d(input_channels, num_channels, 1, stride=strides, bias=False),
+                                            nn.BatchNorm2d(num_channels))
+
+    def forward(self, x):
+        identity = x
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        if self.downsample is not None:
+            identity = self.downsample(x)
+        out += identity
+        return self.relu(out)
+''',
+        "a ModuleDict, torch.relu only, shortcut first": '''
+class Residual(nn.Module):
+    def __init__(self, input_channels, num_channels, use_1x1conv=False, strides=1):
+        super().__init__()
+        self.layers = nn.ModuleDict({"c1": nn.Conv2d(input_channels, num_channels, 3, strides, 1, bias=False),
+                                     "n1": nn.BatchNorm2d(num_channels),
+                                     "c2": nn.Conv2d(num_channels, num_channels, 3, 1, 1, bias=False),
+                                     "n2": nn.BatchNorm2d(num_channels)})
+        if use_1x1conv:
+            self.layers["sc"] = nn.Conv2d(input_channels, num_channels, 1, strides, bias=False)
+            self.layers["sn"] = nn.BatchNorm2d(num_channels)
+
+    def forward(self, X):
+        L = self.layers
+        s = L["sn"](L["sc"](X)) if "sc" in L else X
+        return torch.relu(L["n2"](L["c2"](torch.relu(L["n1"](L["c1"](X))))) + s)
+''',
     },
     "resnet_block": {
         "a list, as d2l returns it": '''
@@ -92,6 +133,11 @@ def resnet_block(input_channels, num_channels, num_residuals, first_block=False)
         blocks[f"block{i}"] = Residual(input_channels=input_channels if down else num_channels, num_channels=num_channels,
                                        use_1x1conv=down, strides=2 if down else 1)
     return nn.Sequential(blocks)
+''',
+        "a tuple of blocks from a generator expression": '''
+def resnet_block(input_channels, num_channels, num_residuals, first_block=False):
+    return tuple(Residual(input_channels, num_channels, use_1x1conv=True, strides=2) if i == 0 and not first_block
+                 else Residual(num_channels, num_channels) for i in range(num_residuals))
 ''',
     },
     "resnet18": {
@@ -160,6 +206,38 @@ class _ResNet18F(nn.Module):
 def resnet18(in_channels=1, num_classes=10):
     return _ResNet18F(in_channels, num_classes)
 ''',
+        "a class with stages as attributes, F.relu(inplace=True), x.mean((2, 3))": '''
+class _Net(nn.Module):
+    def __init__(self, in_channels, num_classes):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3, bias=False)
+        self.bn1 = nn.BatchNorm2d(64)
+        self.layer1 = nn.Sequential(*resnet_block(64, 64, 2, first_block=True))
+        self.layer2 = nn.Sequential(*resnet_block(64, 128, 2))
+        self.layer3 = nn.Sequential(*resnet_block(128, 256, 2))
+        self.layer4 = nn.Sequential(*resnet_block(256, 512, 2))
+        self.fc = nn.Linear(512, num_classes)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.bn1(self.conv1(x)), inplace=True), kernel_size=3, stride=2, padding=1)
+        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
+        return self.fc(x.mean((2, 3)))
+
+def resnet18(in_channels=1, num_classes=10):
+    return _Net(in_channels, num_classes)
+''',
+        "a list concatenation of stages, F.avg_pool2d(x, x.shape[2:]) and view": '''
+class _GAP(nn.Module):
+    def forward(self, x):
+        return F.avg_pool2d(x, x.shape[2:]).view(x.size(0), -1)
+
+def resnet18(in_channels=1, num_classes=10):
+    layers = [nn.Conv2d(in_channels, 64, 7, 2, 3, bias=False), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(3, 2, 1)]
+    layers += list(resnet_block(64, 64, 2, first_block=True)) + list(resnet_block(64, 128, 2))
+    layers += list(resnet_block(128, 256, 2))
+    layers.extend(resnet_block(256, 512, 2))
+    return nn.Sequential(*layers, _GAP(), nn.Linear(512, num_classes))
+''',
     },
     "Bottleneck": {
         "explicit layers, shortcut first, None for the identity": '''
@@ -206,8 +284,56 @@ class Bottleneck(nn.Module):
         out = self.bn3(self.conv3(out))
         return self.relu(out + identity)
 ''',
+        "one in-place ReLU module reused, an empty Sequential as the identity, strides > 1, kaiming init": '''
+class Bottleneck(nn.Module):
+    def __init__(self, input_channels, bottleneck_channels, num_channels, strides=1):
+        super().__init__()
+        b = bottleneck_channels
+        self.c1, self.b1 = nn.Conv2d(input_channels, b, 1, bias=False), nn.BatchNorm2d(b)
+        self.c2, self.b2 = nn.Conv2d(b, b, (3, 3), stride=(strides, strides), padding=(1, 1), bias=False), nn.BatchNorm2d(b)
+        self.c3, self.b3 = nn.Conv2d(b, num_channels, 1, bias=False), nn.BatchNorm2d(num_channels)
+        self.act = nn.ReLU(inplace=True)
+        self.short = nn.Sequential()
+        if strides > 1 or input_channels != num_channels:
+            self.short = nn.Sequential(nn.Conv2d(input_channels, num_channels, 1, strides, bias=False),
+                                       nn.BatchNorm2d(num_channels))
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+
+    def forward(self, x):
+        out = self.act(self.b1(self.c1(x)))
+        out = self.act(self.b2(self.c2(out)))
+        out = self.b3(self.c3(out))
+        out = out + self.short(x)
+        return self.act(out)
+''',
     },
 }
+
+RES = '''class Residual(nn.Module):
+    def __init__(self, input_channels, num_channels, use_1x1conv=False, strides=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(input_channels, num_channels, kernel_size=3, padding=1, stride=strides, bias=False)
+        self.bn1 = nn.BatchNorm2d(num_channels{m})
+        self.conv2 = nn.Conv2d(num_channels, num_channels, kernel_size=3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(num_channels{m})
+        project = {cond}
+        self.proj = (nn.Sequential(nn.Conv2d(input_channels, num_channels, 1, stride=strides, bias=False),
+                                   nn.BatchNorm2d(num_channels{m})) if project else None)
+
+    def forward(self, X):
+        Y = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(X)))))
+        return F.relu(Y + (X if self.proj is None else self.proj(X)))
+'''
+
+R18 = '''def resnet18(in_channels=1, num_classes=10):
+    b1 = nn.Sequential(nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3, bias=False),
+                       nn.BatchNorm2d(64{m}), nn.ReLU(), nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+    return nn.Sequential(b1, nn.Sequential(*resnet_block(64, 64, 2, first_block=True)),
+                         nn.Sequential(*resnet_block(64, 128, 2)), nn.Sequential(*resnet_block(128, 256, 2)),
+                         nn.Sequential(*resnet_block(256, 512, 2)), {pool})
+'''
 
 WRONG = {
     "Residual": {
@@ -305,6 +431,10 @@ class Residual(nn.Module):
     def forward(self, X):
         return self.block(X)
 ''',
+        "use_1x1conv ignored: the projection only when the shapes change (none for Residual(4, 4, use_1x1conv=True))":
+            RES.format(m="", cond="strides != 1 or input_channels != num_channels"),
+        "BatchNorm2d(num_channels, momentum=0.9) (notebook 10's convention: the running statistics move too fast)":
+            RES.format(m=", momentum=0.9", cond="use_1x1conv"),
     },
     "resnet_block": {
         "first block of a later stage does not halve (stride 1)": '''
@@ -409,6 +539,14 @@ def resnet18(in_channels=1, num_classes=10):
                          nn.Sequential(*resnet_block(256, 512, 2)),
                          nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(512, num_classes))
 ''',
+        "global average pooling over the height only (F.avg_pool2d(x, x.size(2)), right for square maps only)": '''
+class _HeightPool(nn.Module):
+    def forward(self, x):
+        return torch.flatten(F.avg_pool2d(x, x.size(2)), 1)
+
+''' + R18.format(m="", pool="_HeightPool(), nn.Linear(512, num_classes)"),
+        "stem BatchNorm2d(64, momentum=0.9)":
+            R18.format(m=", momentum=0.9", pool="nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(512, num_classes)"),
     },
     "Bottleneck": {
         "expands to 4 * bottleneck_channels (torchvision's expansion), ignoring num_channels": '''
@@ -528,6 +666,23 @@ class Bottleneck(nn.Module):
 
     def forward(self, X):
         return self.body(X) + self.shortcut(X)
+''',
+        "BatchNorm2d(..., momentum=0.9) (notebook 10's convention: the running statistics move too fast)": '''
+class Bottleneck(nn.Module):
+    def __init__(self, input_channels, bottleneck_channels, num_channels, strides=1):
+        super().__init__()
+        b = bottleneck_channels
+        self.body = nn.Sequential(nn.Conv2d(input_channels, b, 1, bias=False), nn.BatchNorm2d(b, momentum=0.9), nn.ReLU(),
+                                  nn.Conv2d(b, b, 3, stride=strides, padding=1, bias=False),
+                                  nn.BatchNorm2d(b, momentum=0.9), nn.ReLU(),
+                                  nn.Conv2d(b, num_channels, 1, bias=False), nn.BatchNorm2d(num_channels, momentum=0.9))
+        self.shortcut = nn.Identity()
+        if strides != 1 or input_channels != num_channels:
+            self.shortcut = nn.Sequential(nn.Conv2d(input_channels, num_channels, 1, stride=strides, bias=False),
+                                          nn.BatchNorm2d(num_channels, momentum=0.9))
+
+    def forward(self, X):
+        return F.relu(self.body(X) + self.shortcut(X))
 ''',
     },
 }
