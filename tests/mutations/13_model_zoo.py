@@ -297,3 +297,61 @@ CORRECT["cost_by_kind"] = {
         ("    names = {m: name for name, m in net.named_modules()}\n",
          '    raise NotImplementedError("06 not done")\n    names = {m: name for name, m in net.named_modules()}\n')),
 }
+
+WRONG["zoo"].update({
+    "constructors stored at cell level before zoo() runs (the course's cannot take their place)": _edit(
+        (_ZOO_RETURN, '''    return {name: (build(), size) for name, (build, size) in _BUILD.items()}
+
+
+_BUILD = {"LeNet": (lenet, 28), "AlexNet": (alexnet, 224),
+          "VGG-11/4": (lambda arch=((1, 16), (1, 32), (2, 64), (2, 128), (2, 128)), f=vgg: f(arch), 224),
+          "NiN": (nin, 224), "GoogLeNet": (googlenet, 96), "LeNet-BN": (lenet_bn, 28),
+          "ResNet-18": (resnet18, 96), "DenseNet": (densenet, 96)}''')),
+    "ResNet-18 built with an argument its signature does not have (resnet18(1, 10, 96))": _edit(
+        ('"ResNet-18": (resnet18(), 96)', '"ResNet-18": (resnet18(1, 10, 96), 96)')),
+    "a misspelt key (VGG-11 instead of VGG-11/4)": _edit(('"VGG-11/4": (vgg(', '"VGG-11": (vgg(')),
+})
+
+CORRECT["zoo"].update({
+    "a table of lambdas built inside zoo(), keyword arguments": _edit(
+        (_ZOO_RETURN, '''    arch = [[1, 16], [1, 32], [2, 64], [2, 128], [2, 128]]
+    table = {"LeNet": (lambda: lenet(), 28), "AlexNet": (lambda: alexnet(in_channels=1, num_classes=10), 224),
+             "VGG-11/4": (lambda: vgg(arch, in_channels=1, num_classes=10), 224), "NiN": (lambda: nin(num_classes=10), 224),
+             "GoogLeNet": (lambda: googlenet(num_classes=10), 96), "LeNet-BN": (lambda: lenet_bn(), 28),
+             "ResNet-18": (lambda: resnet18(in_channels=1, num_classes=10), 96), "DenseNet": (lambda: densenet(), 96)}
+    return {name: (make(), size) for name, (make, size) in table.items()}''')),
+})
+
+WRONG["cost_by_kind"].update({
+    "parameters of every module of the network, including a layer that never runs": _cbk(
+        ("    return {kind: tuple(t) for kind, t in totals.items()}",
+         "    for m in net.modules():\n"
+         "        if isinstance(m, (nn.Conv2d, nn.Linear)):\n"
+         "            totals['conv' if isinstance(m, nn.Conv2d) else 'linear'][0] += 0 if id(m) in {id(modules[n]) for n in counted} "
+         "else sum(p.numel() for p in m.parameters())\n"
+         "    return {kind: tuple(t) for kind, t in totals.items()}")),
+    "parameters de-duplicated by their value, so two distinct layers of the same size count once": _cbk(
+        ("        if name not in counted:           # parameters are stored once, however often the layer runs\n"
+         "            counted.add(name)",
+         "        if (kind, params) not in counted:\n"
+         "            counted.add((kind, params))")),
+    "own hooks that count MACs over the whole batch (out.numel())": _cbk(
+        ("    for name, params, macs in layer_complexity(net, input_shape):",
+         "    def _rows():\n"
+         "        rows, hs = [], []\n"
+         "        names = {m: n for n, m in net.named_modules()}\n"
+         "        def hook(m, a, out):\n"
+         "            per = m.weight[0].numel() if isinstance(m, nn.Conv2d) else m.in_features\n"
+         "            rows.append((names[m], sum(p.numel() for p in m.parameters()), out.numel() * per))\n"
+         "        hs = [m.register_forward_hook(hook) for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]\n"
+         "        with torch.no_grad():\n"
+         "            net(torch.zeros(input_shape))\n"
+         "        for h in hs:\n"
+         "            h.remove()\n"
+         "        return rows\n"
+         "    for name, params, macs in _rows():")),
+    "conv parameters as all parameters minus the linear ones (batch norm counted as conv)": _cbk(
+        ("    return {kind: tuple(t) for kind, t in totals.items()}",
+         "    totals['conv'][0] = sum(p.numel() for p in net.parameters()) - totals['linear'][0]\n"
+         "    return {kind: tuple(t) for kind, t in totals.items()}")),
+})
