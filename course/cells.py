@@ -1,10 +1,11 @@
-"""nbgrader's cell metadata, read in one place: grade ids, answer cells, test cells.
+"""nbgrader's cell metadata, read in one place: grade ids, answer cells, test cells; a code cell's syntax tree.
 
 Grade ids look like ``<assignment>-<name>-<aspect>`` (spec section 3): an
 answer cell is ``<asg>-<name>-answer``, its test cell ``<asg>-<name>-tests``.
 """
 from __future__ import annotations
 
+import ast
 import re
 
 ASSIGNMENT_PREFIX = re.compile(r"^(?P<asg>\d\d_[a-z0-9_]+)-")
@@ -59,3 +60,12 @@ def assignment_of(nb):
         if m:
             return m.group("asg")
     return None
+
+
+def parse_cell(source):
+    """The syntax tree of a code cell (IPython magics and shell lines blanked), or None if it is not Python."""
+    text = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
+    try:
+        return ast.parse(text)
+    except SyntaxError:
+        return None

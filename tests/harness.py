@@ -46,7 +46,7 @@ from pathlib import Path
 
 import nbformat
 
-from course.cells import answer_cells, grade_id
+from course.cells import answer_cells, grade_id, parse_cell
 from course.instructor.build import filled_release
 from course.instructor.intake import SCAN
 from course.instructor.nbgrader_tools import scratch_course
@@ -101,12 +101,7 @@ class Result:
 IDENT = re.compile(r"[A-Za-z_]\w*")
 
 
-def _parse(source):
-    code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
-    try:
-        return ast.parse(code)
-    except SyntaxError:
-        return None
+_parse = parse_cell
 
 
 def _free(source):

@@ -22,8 +22,9 @@ from __future__ import annotations
 import ast
 import copy
 import inspect
-import re
 from functools import lru_cache
+
+from ..cells import parse_cell
 
 MIN_NODES = 40  # smaller solutions are idioms (``return X.sum()``), not answers
 
@@ -152,15 +153,6 @@ def _dump(node):
 
 def _size(node):
     return sum(1 for _ in ast.walk(node))
-
-
-def parse_cell(source):
-    """The syntax tree of a code cell (IPython magics and shell lines blanked), or None if it is not Python."""
-    text = "\n".join("" if re.match(r"\s*[%!]", line) else line for line in source.split("\n"))
-    try:
-        return ast.parse(text)
-    except SyntaxError:
-        return None
 
 
 def solution_forms(code):

@@ -16,13 +16,17 @@ _SOURCE = Path(__file__).resolve().parents[2] / "source" / _ASG / f"{_ASG}.ipynb
 _ZOO = answer_cells(make_solution(nbformat.read(_SOURCE, as_version=4)), _ASG)["zoo"].source
 
 
-def _edit(*pairs):
-    """The solution of the zoo cell with each (old, new) replaced; each old must occur exactly once."""
-    code = _ZOO
+def _edited(code, cell, pairs):
+    """``code`` (the solution of answer cell ``cell``) with each (old, new) replaced; each old must occur exactly once."""
     for old, new in pairs:
-        assert code.count(old) == 1, f"tests/mutations/{_ASG}.py: {old!r} occurs {code.count(old)} times in the zoo solution"
+        assert code.count(old) == 1, f"tests/mutations/{_ASG}.py: {old!r} occurs {code.count(old)} times in the {cell} solution"
         code = code.replace(old, new)
     return code
+
+
+def _edit(*pairs):
+    """The solution of the zoo cell with each (old, new) replaced."""
+    return _edited(_ZOO, "zoo", pairs)
 
 
 _LENET_CLASS = '''class _LeNet(nn.Module):
@@ -114,11 +118,7 @@ _CBK = answer_cells(make_solution(nbformat.read(_SOURCE, as_version=4)), _ASG)["
 
 def _cbk(*pairs):
     """The solution of the cost_by_kind cell (layer_complexity pasted, then cost_by_kind) with each (old, new) replaced."""
-    code = _CBK
-    for old, new in pairs:
-        assert code.count(old) == 1, f"tests/mutations/{_ASG}.py: {old!r} occurs {code.count(old)} times in the cost_by_kind solution"
-        code = code.replace(old, new)
-    return code
+    return _edited(_CBK, "cost_by_kind", pairs)
 
 
 WRONG = {
