@@ -11,6 +11,9 @@ The instructor's commands (``course.instructor``, which the student bundle leave
   check     fail (exit 1, saying why) if the repository is not fit to ship
   bundle    write the student bundle (release/, the student runtime, requirements, README), optionally zipped
   grade     autograde a class, isolated and in parallel, into the gradebook and a report
+  similarity  compare every pair of students' answer code (a flag for a human; no score changes)
+  report    the class report pages: score histogram, per-check pass rates, grading times, flags
+  export    grades for Canvas's or Moodle's grade import (or a plain CSV), late penalties applied
   demo      build the course and grade a synthetic class (the README's main job)
 
 Every command works on the course directory: ``--course-dir DIR``, else the
@@ -27,7 +30,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-INSTRUCTOR_COMMANDS = ("build", "check", "bundle", "grade", "demo")
+INSTRUCTOR_COMMANDS = ("build", "check", "bundle", "grade", "similarity", "report", "export", "demo")
 
 
 def _instructor_cli():

@@ -9,6 +9,7 @@ import ast
 import re
 
 ASSIGNMENT_PREFIX = re.compile(r"^(?P<asg>\d\d_[a-z0-9_]+)-")
+CHECKS_MIME = "application/vnd.modern-cnns.checks+json"  # a test cell's check results, as autograding records them
 
 
 def nbgrader_meta(cell):

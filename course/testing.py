@@ -20,6 +20,8 @@ from unittest import mock
 
 import torch
 
+from .cells import CHECKS_MIME
+
 
 def num_params(net):
     """Total number of parameters (weights and biases) of ``net``."""
@@ -260,6 +262,7 @@ class Checks:
         print(self.checklist())
         earned = sum(c.points for c in self.checks if c.passed)
         if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+            self._record()
             return float(earned)
         failed = [c for c in self.checks if not c.passed]
         if failed:
@@ -268,6 +271,18 @@ class Checks:
                                  + "; ".join(c.description for c in failed)
                                  + "".join(f"\n  ✗ {c.description}: {c.message}" for c in failed))
         return None
+
+    def _record(self):
+        """Under autograding, also emit the results as data (:data:`CHECKS_MIME`), for the class report's
+        per-check pass rates; the grader cross-checks them against the cell's score."""
+        try:
+            from IPython.display import display
+        except ImportError:  # not in a kernel: nothing to record into
+            return
+        record = {"exercise": self.exercise,
+                  "checks": [{"description": c.description, "points": c.points, "passed": bool(c.passed),
+                              "hidden": c.hidden} for c in self.checks]}
+        display({CHECKS_MIME: record, "text/plain": ""}, raw=True)
 
     def checklist(self):
         """The checklist: one line per check (✓ or ✗, points, description), and for a ✗ its message and hint."""
@@ -291,5 +306,5 @@ class Checks:
         return "\n".join(lines)
 
 
-__all__ = ["Check", "Checks", "num_params", "leaf_calls", "layer_shapes", "check_shape", "check_close", "check_equal",
+__all__ = ["CHECKS_MIME", "Check", "Checks", "num_params", "leaf_calls", "layer_shapes", "check_shape", "check_close", "check_equal",
            "check_param_count", "check_gradcheck", "forbid", "copy_weights"]

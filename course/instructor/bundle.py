@@ -22,15 +22,15 @@ from .build import MARKERS, make_solution
 from .check import LEAKS
 from .handouts import find_handouts
 
-TEST_TOOLS = ("pytest", "nbval", "playwright")
+NOT_FOR_STUDENTS = ("pytest", "nbval", "playwright", "copydetect")  # test tools, the similarity check
 
 
 def student_requirements(root):
-    """The bundle's requirements.txt: the course's own, without the test tools (same pinned versions)."""
+    """The bundle's requirements.txt: the course's own, without the test tools and the instructor's (same pinned versions)."""
     keep = ["# Everything a student needs: `pip install -r requirements.txt` in this folder."]
     for line in (Path(root) / "requirements.txt").read_text().splitlines():
         name = re.split(r"[=<>\[ ]", line.strip(), maxsplit=1)[0]
-        if not line.strip() or line.startswith("#") or name in TEST_TOOLS:
+        if not line.strip() or line.startswith("#") or name in NOT_FOR_STUDENTS:
             continue
         keep.append("-e ." if line.startswith("-e .") else line)
     return "\n".join(keep) + "\n"

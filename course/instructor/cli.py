@@ -1,4 +1,4 @@
-"""The instructor's commands of ``python -m course``: build, check, bundle, grade, demo."""
+"""The instructor's commands of ``python -m course``: build, check, bundle, grade, similarity, report, export, demo."""
 from __future__ import annotations
 
 import sys
@@ -40,6 +40,27 @@ def add_commands(sub, add_course_dir):
     p.add_argument("--no-sandbox", action="store_true",
                    help="grade without bubblewrap, where isolation is impossible: every report row says unsandboxed")
     add_course_dir(p)
+    p = sub.add_parser("similarity", help="compare every pair of students' answer code (copydetect); changes no score")
+    p.add_argument("assignment", help="assignment id, e.g. 01_convolution")
+    p.add_argument("--submissions", default=None, help="folder as for grade (default: submitted/)")
+    p.add_argument("--zip", default=None, help="an LMS export zip instead of a folder")
+    p.add_argument("--named-regexp", default=None, metavar="REGEXP", help="file names of another LMS, as for grade")
+    p.add_argument("--threshold", type=float, default=None,
+                   help="flag a pair when one side has this share of its own code in the other (default 0.5)")
+    add_course_dir(p)
+    p = sub.add_parser("report", help="the class report pages (HTML with pictures) of graded assignments")
+    p.add_argument("assignments", nargs="*", help="only these (default: every assignment graded so far); "
+                                                  "the course-wide page always covers all of them")
+    p.add_argument("--gradebook", default=None, help="the gradebook (default: gradebook.db)")
+    add_course_dir(p)
+    p = sub.add_parser("export", help="grades from the gradebook, late penalties applied, for an LMS's grade import")
+    p.add_argument("--lms", choices=["canvas", "moodle", "csv"], required=True)
+    p.add_argument("assignments", nargs="*", help="only these (default: every assignment in the gradebook)")
+    p.add_argument("--out", default=None, help="file to write (default: autograded/grades-<lms>.csv)")
+    p.add_argument("--missing", choices=["empty", "zero"], default="empty",
+                   help="a student without a submission: an empty cell (default) or 0")
+    p.add_argument("--gradebook", default=None, help="the gradebook (default: gradebook.db)")
+    add_course_dir(p)
     p = sub.add_parser("demo", help="build the course, grade a synthetic class, print the table")
     p.add_argument("--assignments", type=int, default=2, help="how many of the first assignments (default 2)")
     p.add_argument("--jobs", type=int, default=2)
@@ -65,6 +86,18 @@ def run(args):
             grade(args.assignment, submissions=args.submissions, zip_path=args.zip, jobs=args.jobs, root=root,
                   cell_timeout=args.cell_timeout, notebook_timeout=args.timeout, memory_gb=args.memory_gb,
                   students=args.student, sandboxed=not args.no_sandbox, named_regexp=args.named_regexp)
+        elif args.command == "similarity":
+            from .similarity import THRESHOLD, similarity
+            similarity(args.assignment, submissions=args.submissions, zip_path=args.zip, root=root,
+                       named_regexp=args.named_regexp,
+                       threshold=THRESHOLD if args.threshold is None else args.threshold)
+        elif args.command == "report":
+            from .report import report
+            report(root, only=args.assignments or None, gradebook=args.gradebook)
+        elif args.command == "export":
+            from .export import export
+            export(root, args.lms, only=args.assignments or None, out=args.out, missing=args.missing,
+                   gradebook=args.gradebook)
         elif args.command == "demo":
             from .demo import demo
             demo(root, count=args.assignments, jobs=args.jobs)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-from ..cells import grade_id
+from ..cells import CHECKS_MIME, grade_id
 
 
 def feedback_html(asg, executed, out, path):
@@ -25,7 +25,8 @@ def feedback_html(asg, executed, out, path):
         cell.source = hidden.sub("# (hidden tests ran here)\n", cell.source)
         gid = grade_id(cell)
         if cell.cell_type == "code":
-            for o in cell.get("outputs", []):
+            cell.outputs = [o for o in cell.get("outputs", []) if CHECKS_MIME not in o.get("data", {})]
+            for o in cell.outputs:
                 if o.get("output_type") == "error":
                     o["traceback"] = [f"{o.get('ename', 'Error')}: {o.get('evalue', '')}"]
             if gid in out.cells and out.cells[gid][0] is not None:
@@ -63,18 +64,49 @@ def write_report(path, outcomes, keep_others=False):
     rows = [report_row(o) for o in outcomes]
     if keep_others and path.exists():
         mine = {o.student for o in outcomes}
-        with open(path, newline="") as f:
-            old = [r for r in csv.DictReader(f) if r.get("student_id") not in mine]
-        rows = old + rows
+        rows = [r for r in read_csv(path) if r.get("student_id") not in mine] + rows
     rows.sort(key=lambda r: (r["student_id"] == "", r["student_id"], r["status"] != "graded", r["file"]))
+    _write_csv(path, REPORT_COLUMNS, rows)
+    return path
+
+
+CHECK_COLUMNS = ["student_id", "grade_id", "check", "description", "points", "passed", "hidden"]
+
+
+def write_checks(path, outcomes, keep_others=False):
+    """Write every recorded check result, one row per student, test cell and check (``check`` counts from 1
+    in the cell's order); ``keep_others`` as in :func:`write_report`.  Return its path."""
+    path = Path(path)
+    rows = [{"student_id": o.student, "grade_id": gid, "check": str(i), "description": c["description"],
+             "points": f"{c['points']:g}", "passed": "1" if c["passed"] else "0", "hidden": "1" if c["hidden"] else "0"}
+            for o in outcomes for gid, checks in sorted(o.checks.items()) for i, c in enumerate(checks, 1)]
+    if keep_others and path.exists():
+        mine = {o.student for o in outcomes}
+        with open(path, newline="") as f:
+            rows = [r for r in csv.DictReader(f) if r.get("student_id") not in mine] + rows
+    rows.sort(key=lambda r: (r["student_id"], r["grade_id"], int(r["check"])))
+    _write_csv(path, CHECK_COLUMNS, rows)
+    return path
+
+
+def read_csv(path):
+    """The rows of a CSV file the grader wrote, as dicts (an empty list when it does not exist)."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _write_csv(path, columns, rows):
+    """Write ``rows`` atomically: a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    with open(tmp, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=REPORT_COLUMNS, extrasaction="ignore", restval="")
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore", restval="")
         w.writeheader()
         w.writerows(rows)
     tmp.replace(path)
-    return path
 
 
 def table(outcomes):

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from ..coursedir import assignments, course_dir, source_path
 from . import CheckFailed
-from .feedback import feedback_html, table, write_report
+from .feedback import feedback_html, table, write_checks, write_report
 from .intake import collect, master_cells, prepare, released_cells
 from .nbgrader_tools import nbgrader, scratch_course
 from .sandbox import make_sandbox
@@ -160,6 +160,7 @@ def grade(asg, submissions=None, zip_path=None, jobs=1, root=None, cell_timeout=
     outcomes.sort(key=lambda o: o.student)
     report = write_report(root / "autograded" / f"{asg}-report.csv", outcomes + not_graded_rows(skipped),
                           keep_others=bool(students))
+    write_checks(root / "autograded" / f"{asg}-checks.csv", outcomes, keep_others=bool(students))
     log(table(outcomes + not_graded_rows(skipped)))
     log(f"report: {report.relative_to(root)}; feedback: feedback/<student>/{asg}/{asg}.html")
     return outcomes

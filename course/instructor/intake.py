@@ -657,31 +657,41 @@ def released_cells(asg, root=None):
     return {grade_id(c): c.source for c in nb.cells if grade_id(c)}
 
 
-def prepare(asg, student, folder, master, clean_db, out, released=None):
-    """Read, repair and sanitize one submission with nbgrader's preprocessors; ``None`` if it cannot be graded."""
-    from nbconvert.preprocessors import ClearOutputPreprocessor
-    from nbgrader.preprocessors import CheckCellMetadata, OverwriteCells, OverwriteKernelspec
-
+def read_submission(asg, folder, flag):
+    """The notebook of a collected submission (``<asg>.ipynb``, else the folder's only notebook), or ``None``;
+    ``flag(name)`` is told why (renamed-notebook, no-notebook, ambiguous-notebooks, notebook-too-large,
+    invalid-notebook)."""
     expected = folder / f"{asg}.ipynb"
     notebooks = sorted(folder.glob("*.ipynb"))
     if expected.exists():
         path = expected
     elif len(notebooks) == 1:
         path = notebooks[0]
-        out.flag("renamed-notebook")
+        flag("renamed-notebook")
     else:
-        out.flag("no-notebook" if not notebooks else "ambiguous-notebooks")
+        flag("no-notebook" if not notebooks else "ambiguous-notebooks")
         return None
     if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-        out.flag("notebook-too-large")
+        flag("notebook-too-large")
         return None
     try:
         nb = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
-        cells = nb.cells
-        assert isinstance(cells, list)
+        assert isinstance(nb.cells, list)
     except Exception:  # noqa: BLE001 - any unreadable file is this student's problem only
-        out.flag("invalid-notebook")
+        flag("invalid-notebook")
         return None
+    return nb
+
+
+def prepare(asg, student, folder, master, clean_db, out, released=None):
+    """Read, repair and sanitize one submission with nbgrader's preprocessors; ``None`` if it cannot be graded."""
+    from nbconvert.preprocessors import ClearOutputPreprocessor
+    from nbgrader.preprocessors import CheckCellMetadata, OverwriteCells, OverwriteKernelspec
+
+    nb = read_submission(asg, folder, out.flag)
+    if nb is None:
+        return None
+    cells = nb.cells
 
     # Duplicated or forged grade ids.  nbgrader's DeduplicateIds keeps the first copy, which a student
     # can forge by pasting a cell above the real one; instead keep the genuine cell (the one whose source is what the

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import nbformat
 
-from ..cells import is_test, nbgrader_meta
+from ..cells import CHECKS_MIME, is_test, nbgrader_meta
 from . import CannotGrade
 
 CANARY = "canary-tests"
@@ -40,6 +40,7 @@ class Outcome:
     status: str = "graded"           # graded | flagged | failed | not-graded | superseded
     flags: list = field(default_factory=list)
     cells: dict = field(default_factory=dict)  # grade_id -> (score or None, max)
+    checks: dict = field(default_factory=dict)  # grade_id -> [{description, points, passed, hidden}] as recorded
     seconds: float = 0.0
     feedback: str = ""
     file: str = ""                   # where the notebook came from (the zip entry or the file)
@@ -78,6 +79,12 @@ def score(asg, executed, master, out, ignore_pattern):
             if trusted.cell_type == "code" and not executed_cell:
                 got = 0.0
         out.cells[gid] = (got, points)
+        if cell is not None and trusted.cell_type == "code" and got is not None:
+            recorded = check_record(cell, got)
+            if recorded is not None:
+                out.checks[gid] = recorded
+            elif any(CHECKS_MIME in o.get("data", {}) for o in cell.outputs):
+                out.flag("check-record-mismatch")
         if gid.endswith(CANARY) and cell is not None and trusted.cell_type == "code":
             ran = cell.get("execution_count") is not None
             failed = any(o.get("output_type") == "error" for o in cell.outputs)
@@ -85,6 +92,26 @@ def score(asg, executed, master, out, ignore_pattern):
                 out.flag("canary-passed")
     out.score = sum(s for s, _ in out.cells.values() if s is not None)
     out.max_score = sum(m for g, (_, m) in out.cells.items() if master[g].cell_type == "code")
+
+
+def check_record(cell, got):
+    """The per-check results a graded test cell recorded (``Checks`` under autograding), or None.
+
+    The last record of the cell is the one ``Checks.run`` wrote after every check ran; it counts only when the
+    points of its passed checks add up to the score nbgrader gave the cell, so student code that prints a
+    record of its own cannot change the class report (the score itself never depends on it)."""
+    records = [o["data"][CHECKS_MIME] for o in cell.outputs
+               if o.get("output_type") == "display_data" and CHECKS_MIME in o.get("data", {})]
+    if not records:
+        return None
+    try:
+        checks = [{"description": str(c["description"]), "points": float(c["points"]), "passed": bool(c["passed"]),
+                   "hidden": bool(c["hidden"])} for c in records[-1]["checks"]]
+    except (KeyError, TypeError, ValueError):
+        return None
+    if abs(sum(c["points"] for c in checks if c["passed"]) - float(got)) > 1e-6:
+        return None
+    return checks
 
 
 def zero_scores(master, out):
