@@ -302,3 +302,35 @@ def plain_install(env_dir):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     env = tool_env(PATH=os.pathsep.join([str(python.parent), os.environ["PATH"], str(Path(sys.executable).parent)]))
     return python, site, env
+
+
+def disguise(code, seed=0):
+    """The same code as a copier hides it: every local name renamed, comments rewritten, blank lines and spacing
+    changed (what a similarity check must see through)."""
+    import builtins
+    import io
+    import keyword
+    import random
+    import tokenize
+
+    rng = random.Random(seed)
+    tree = ast.parse(code)
+    # names the code binds itself (arguments, assignments, loop variables); attributes and library names stay
+    bound = {a.arg for n in ast.walk(tree) if isinstance(n, ast.arguments) for a in n.args + n.kwonlyargs}
+    bound |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    bound -= {"self"} | set(dir(builtins)) | set(keyword.kwlist)
+    names = {name: f"{rng.choice(['my', 'tmp', 'val', 'the'])}_{name[::-1]}_{i}" for i, name in enumerate(sorted(bound))}
+    tokens = []
+    for t in tokenize.generate_tokens(io.StringIO(code).readline):
+        if t.type == tokenize.NAME and t.string in names:
+            t = t._replace(string=names[t.string])
+        elif t.type == tokenize.COMMENT:
+            t = t._replace(string="# " + rng.choice(["step", "as in the lecture", "note to self"]))
+        tokens.append(t)
+    text = tokenize.untokenize(tokens)
+    lines = []
+    for line in text.splitlines():
+        lines.append(line.replace(" = ", "  =  ").replace(", ", " ,  "))
+        if rng.random() < 0.4:
+            lines.append("")
+    return "# my answer\n\n" + "\n".join(lines) + "\n"

@@ -128,3 +128,46 @@ def test_partly_right_answer_gets_partial_credit(asg, name, label):
     student, bug = found[0]
     got, full = graded(asg)[student][1].cells[bug.test_cell]
     assert 0 < got < full, f"'{label}' scored {got}/{full} in {bug.test_cell}: expected partial credit"
+
+
+@pytest.mark.parametrize("asg", ASSIGNMENTS)
+def test_class_report(asg):
+    """`course report` on the graded class: a page with pictures whose scores are the gradebook's and whose
+    per-check pass counts are those the students' graded notebooks recorded, adding up to the gradebook's scores
+    cell by cell (every student counted, none set aside)."""
+    import html
+    import json
+    import re
+    import subprocess
+    import sys
+
+    import nbformat
+
+    from course.cells import CHECKS_MIME, grade_id
+    from course.runner import tool_env
+
+    results = graded(asg)
+    course = Path(_tmp.name) / asg / "course"
+    proc = subprocess.run([sys.executable, "-m", "course", "report", asg, "--course-dir", str(course)],
+                          capture_output=True, text=True, env=tool_env(), timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    page = (course / "autograded" / f"{asg}-report.html").read_text()
+    assert len(re.findall(r'<img alt="" src="data:image/png;base64,', page)) >= 3
+    assert "data:image/png" in (course / "autograded" / "course-report.html").read_text()
+    data = json.loads(html.unescape(re.search(r'id="report-data">(.*?)</script>', page, re.S).group(1)))
+    assert data["scores"] == pytest.approx({s: res.score for s, (_, res) in results.items()})
+    # what each student's graded notebook recorded, read here independently of the report's CSV
+    recorded = {}
+    for student in results:
+        nb = nbformat.read(course / "autograded" / student / asg / f"{asg}.ipynb", as_version=4)
+        for cell in nb.cells:
+            records = [o["data"][CHECKS_MIME] for o in cell.get("outputs", []) if CHECKS_MIME in o.get("data", {})]
+            if records:
+                recorded.setdefault(grade_id(cell), {})[student] = [c["passed"] for c in records[-1]["checks"]]
+    assert set(data["cells"]) == {g for g in recorded if not g.endswith("canary-tests")}
+    for gid, cell in data["cells"].items():
+        assert cell["counted"] == len(results) and cell["unrecorded"] == [] and cell["consistent"], (gid, cell)
+        passes = [sum(r[i] for r in recorded[gid].values()) for i in range(len(cell["checks"]))]
+        assert [c["passed"] for c in cell["checks"]] == passes, gid
+        earned = sum(c["points"] * c["passed"] for c in cell["checks"])
+        assert earned == pytest.approx(sum(res.cells[gid][0] for _, res in results.values())), gid

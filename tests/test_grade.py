@@ -305,6 +305,28 @@ def test_other_students_files_unchanged(graded):
     assert graded["before"] == graded["after"]
 
 
+def test_check_results_are_recorded_per_student(graded):
+    """autograded/<asg>-checks.csv: every check of every test cell for each graded student, adding up to the
+    gradebook's cell scores; the honest student passed every check, the blank one none, and the adversarial
+    ones that faked a pass (patched asserts, a lying __eq__) are recorded as failing."""
+    rows = list(csv.DictReader(open(graded["root"] / "autograded" / f"{ASG}-checks.csv")))
+    by = {}
+    for r in rows:
+        by.setdefault(r["student_id"], []).append(r)
+    assert {r["passed"] for r in by["honest"]} == {"1"} and {r["passed"] for r in by["blank"]} == {"0"}
+    assert len(by["honest"]) == len(by["blank"]) > 20
+    for student in ("patched-assert-close", "lying-eq"):
+        corr = [r for r in by[student] if r["grade_id"] == f"{ASG}-corr2d-tests"]
+        assert any(r["passed"] == "0" for r in corr), student
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{graded['root'] / 'gradebook.db'}") as gb:
+        for student, mine in by.items():
+            cells = {g.name: g.auto_score for g in gb.find_submission_notebook(ASG, ASG, student).grades}
+            for gid in {r["grade_id"] for r in mine}:
+                earned = sum(float(r["points"]) for r in mine if r["grade_id"] == gid and r["passed"] == "1")
+                assert abs(earned - cells[gid]) < 1e-6, (student, gid, earned, cells[gid])
+
+
 def test_feedback_has_no_hidden_tests(graded):
     """Feedback HTML exists for each graded student; it lists each failed hidden check's description and hint but
     never the hidden tests' code or tracebacks into them, nor the instructor's flags (those go to the report only)."""
@@ -316,6 +338,7 @@ def test_feedback_has_no_hidden_tests(graded):
     assert "torch.autograd.gradcheck(" not in text, "the hidden checks' code is not shown"
     assert "✗ [0.5] seven more shapes" in text and "(hidden)" in text, "a failed hidden check is listed"
     assert "Y[i, j] sums X[i + a, j + b] * K[a, b]" in text, "with its hint"
+    assert "vnd.modern-cnns.checks" not in text, "the recorded check results are for the class report only"
     flagged = (graded["root"] / "feedback" / "patched-assert-close" / ASG / f"{ASG}.html").read_text()
     assert "Autograded score" in flagged
     for flag in ("canary-passed", "monkeypatch"):

@@ -5,6 +5,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from course import testing
+from course.cells import CHECKS_MIME
 
 
 class ClassNet(nn.Module):
@@ -141,6 +142,50 @@ def test_checks_partial_credit_is_what_nbgrader_records(monkeypatch):
     cell.outputs = [new_output("stream", name="stdout", text="checklist\n"),
                     new_output("execute_result", data={"text/plain": repr(value)}, execution_count=1)]
     assert determine_grade(cell) == (2.5, 5.0)
+
+
+def _recorded_cell(monkeypatch, forged=None):
+    """The test cell of _three_checks as autograding leaves it: checklist, the record Checks displays, the value;
+    ``forged``: a record that student code displays after it (e.g. from a post_run_cell hook)."""
+    import IPython.display
+    from nbformat.v4 import new_code_cell, new_output
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append((obj, raw)))
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    value = _three_checks([]).run()
+    assert len(shown) == 1 and shown[0][1], shown
+    cell = new_code_cell("checks.run()")
+    cell.outputs = [new_output("stream", name="stdout", text="checklist\n"),
+                    new_output("display_data", data=shown[0][0])]
+    if forged is not None:
+        cell.outputs.append(new_output("display_data", data={CHECKS_MIME: forged, "text/plain": ""}))
+    cell.outputs.append(new_output("execute_result", data={"text/plain": repr(value)}, execution_count=1))
+    return cell, value
+
+
+def test_checks_record_their_results_under_autograding(monkeypatch):
+    """Under autograding the cell also carries each check's result as data, which the grader keeps: it adds up to
+    the cell's score (the class report's per-check pass rates come from it)."""
+    from course.instructor.scoring import check_record
+
+    cell, value = _recorded_cell(monkeypatch)
+    record = check_record(cell, value)
+    assert [(c["description"], c["points"], c["passed"], c["hidden"]) for c in record] == [
+        ("the first check passes", 1.0, True, False), ("the second check fails", 2.0, False, False),
+        ("the third check crashes", 0.5, False, True), ("the fourth check passes", 1.5, True, True)]
+
+
+def test_a_forged_check_record_is_not_kept(monkeypatch):
+    """A record shown after the real one (student code can display anything) counts only if it adds up to the
+    score nbgrader gave the cell, so it can never make the class report disagree with the gradebook."""
+    from course.instructor.scoring import check_record
+
+    all_passed = {"exercise": "demo", "checks": [{"description": d, "points": p, "passed": True, "hidden": False}
+                                                 for d, p in [("a", 1), ("b", 2), ("c", 0.5), ("d", 1.5)]]}
+    cell, value = _recorded_cell(monkeypatch, forged=all_passed)
+    assert value == 2.5
+    assert check_record(cell, value) is None
 
 
 @pytest.mark.parametrize("mode", ["", "validate"])
