@@ -270,3 +270,20 @@ def test_export_refuses_a_gradebook_it_cannot_open(tmp_path):
     (root / "gradebook.db").write_text("this is not a database")
     proc = _course("export", root, "--lms", "csv")
     assert proc.returncode == 2 and "cannot be opened" in proc.stderr, proc.stderr
+
+
+def test_report_names_students_without_a_submission(gradebook):
+    """The class report works from the gradebook alone (no grading CSVs here): scores as the gradebook has them
+    (before penalties), and the gradebook's students without a submission are named."""
+    import html
+    import json
+    import re
+
+    proc = _course("report", gradebook)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    page = (gradebook / "autograded" / "02_padding_stride-report.html").read_text()
+    data = json.loads(html.unescape(re.search(r'id="report-data">(.*?)</script>', page, re.S).group(1)))
+    assert data["scores"] == {"alice": 9.5, "carol": 1.0} and data["no_submission"] == ["12345", "bob"]
+    assert "without a submission of 02_padding_stride: 12345, bob" in page
+    assert "data:image/png" in page and "02_padding_stride-report.html" in (
+        gradebook / "autograded" / "course-report.html").read_text()

@@ -312,7 +312,8 @@ def test_check_results_are_recorded_per_student(graded):
     rows = list(csv.DictReader(open(graded["root"] / "autograded" / f"{ASG}-checks.csv")))
     by = {}
     for r in rows:
-        by.setdefault(r["student_id"], []).append(r)
+        if not r["grade_id"].endswith("canary-tests"):   # the 0-point canary fails by design
+            by.setdefault(r["student_id"], []).append(r)
     assert {r["passed"] for r in by["honest"]} == {"1"} and {r["passed"] for r in by["blank"]} == {"0"}
     assert len(by["honest"]) == len(by["blank"]) > 20
     for student in ("patched-assert-close", "lying-eq"):

@@ -1,4 +1,5 @@
-"""``python -m course demo``: build the course, grade a synthetic class, print the table.
+"""``python -m course demo``: build the course, grade a synthetic class, print the table, then the class view
+(similarity, the report pages, a Canvas export).
 
 The class covers what a real one throws at the grader: a blank notebook, a
 partial one, a full one, one that kills its kernel, one stuck in a loop that
@@ -47,7 +48,10 @@ def class_of(asg, root=None):
 
 def demo(root=None, count=2, jobs=2, log=print):
     """Build, grade a synthetic class for the first ``count`` graded assignments, and print each table."""
+    from .export import export
     from .grade import grade
+    from .report import report
+    from .similarity import similarity
 
     start = time.perf_counter()
     root = course_dir(root)
@@ -65,7 +69,12 @@ def demo(root=None, count=2, jobs=2, log=print):
         log(f"\n== {asg} ==")
         outcomes[asg] = grade(asg, submissions=submitted, jobs=jobs, root=root, cell_timeout=15,
                               notebook_timeout=60, gradebook=demo_dir / "gradebook.db", log=log)
+        log(f"\n== {asg}: similarity ==")
+        similarity(asg, submissions=submitted, root=root, log=log)
+    log("\n== the class view ==")
+    report(root, gradebook=demo_dir / "gradebook.db", log=log)
+    export(root, "canvas", out=demo_dir / "grades-canvas.csv", gradebook=demo_dir / "gradebook.db", log=log)
     log(f"\ndemo finished in {time.perf_counter() - start:.0f} s. Feedback: feedback/<student>/<assignment>/; "
-        "reports: autograded/<assignment>-report.csv; the demo's own gradebook: autograded/demo/gradebook.db "
-        "(the course's gradebook.db is untouched).")
+        "reports: autograded/<assignment>-report.csv and .html, autograded/course-report.html; the demo's own "
+        "gradebook: autograded/demo/gradebook.db (the course's gradebook.db is untouched).")
     return outcomes

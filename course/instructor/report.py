@@ -2,8 +2,8 @@
 
 ``autograded/<asg>-report.html`` is one self-contained page (pictures embedded as PNG) per graded
 assignment: the score distribution, what the class failed most (pass rates of every check of every test
-cell, with the checks' own descriptions), the grading time per submission, the flags and the files not
-graded.  ``autograded/course-report.html`` covers every assignment graded so far.
+cell, with the checks' own descriptions), the grading time per submission, the flags, the files not
+graded and the gradebook's students without a submission.  ``autograded/course-report.html`` covers every assignment graded so far.
 
 Scores come from the gradebook; status, flags, times and the files not graded from
 ``autograded/<asg>-report.csv``; check results from ``autograded/<asg>-checks.csv`` (both written by
@@ -30,7 +30,8 @@ from .scoring import CANARY, open_gradebook
 
 
 def gradebook_scores(db_path, asg):
-    """``{student: {"score", "max_score", "cells": {grade_id: (auto_score, max_score)}}}`` for one assignment."""
+    """``({student: {"score", "max_score", "penalty", "cells": {grade_id: (auto_score, max_score)}}}, [students of
+    the gradebook without a submission])`` for one assignment."""
     from nbgrader.api import Gradebook, MissingEntry
 
     out = {}
@@ -38,7 +39,7 @@ def gradebook_scores(db_path, asg):
         try:
             asg_row = gb.find_assignment(asg)
         except MissingEntry:
-            return out
+            return out, sorted(s.id for s in gb.students)
         for sub in asg_row.submissions:
             cells = {}
             for nb in sub.notebooks:
@@ -47,7 +48,8 @@ def gradebook_scores(db_path, asg):
                         cells[g.name] = (float(g.auto_score or 0.0), float(g.max_score))
             out[sub.student.id] = {"score": float(sub.score), "max_score": float(sub.max_score),
                                    "penalty": float(sub.late_submission_penalty or 0.0), "cells": cells}
-    return out
+        absent = sorted(s.id for s in gb.students if s.id not in out)
+    return out, absent
 
 
 def check_rates(scores, check_rows):
@@ -149,7 +151,7 @@ def _page(title, body, data):
 
 def assignment_summary(asg, root, db_path):
     """Everything the assignment's page shows, as data."""
-    scores = gradebook_scores(db_path, asg)
+    scores, absent = gradebook_scores(db_path, asg)
     rows = read_csv(root / "autograded" / f"{asg}-report.csv")
     cells = check_rates(scores, read_csv(root / "autograded" / f"{asg}-checks.csv"))
     graded = [r for r in rows if r["status"] in ("graded", "flagged", "failed")]
@@ -165,6 +167,7 @@ def assignment_summary(asg, root, db_path):
         "flagged": {r["student_id"]: r["flags"] for r in rows if r["status"] in ("flagged", "failed")},
         "not_graded": [{"file": r["file"], "status": r["status"], "reason": r["flags"], "student": r["student_id"]}
                        for r in rows if r["status"] in ("not-graded", "superseded")],
+        "no_submission": absent,
         "cells": cells,
     }
 
@@ -209,7 +212,9 @@ def assignment_page(d):
     parts.append("<h2>Not graded</h2>" + (_table(["file", "student", "status", "why"],
                                                  [[html.escape(n["file"]), html.escape(n["student"]), n["status"],
                                                    html.escape(n["reason"])] for n in d["not_graded"]])
-                                          if d["not_graded"] else "<p>None.</p>"))
+                                          if d["not_graded"] else "<p>No file was left ungraded.</p>")
+                 + (f"<p>In the gradebook without a submission of {html.escape(asg)}: "
+                    f"{html.escape(', '.join(d['no_submission']))}.</p>" if d["no_submission"] else ""))
     return _page(f"{asg}: class report", "\n".join(parts), d)
 
 
@@ -222,10 +227,10 @@ def course_page(summaries):
         share = d["mean"] / d["max_score"] if d["students"] and d["max_score"] else None
         rows.append([f'<a href="{html.escape(d["assignment"])}-report.html">{html.escape(d["assignment"])}</a>',
                      str(d["students"]), f"{share:.0%}" if share is not None else "", str(d["full_marks"]),
-                     str(len(d["flagged"])), str(len(d["not_graded"])),
+                     str(len(d["flagged"])), str(len(d["not_graded"])), str(len(d["no_submission"])),
                      f"{html.escape(worst[1])} ({worst[0]:.0%})" if worst else ""])
-    parts.append(_table(["assignment", "students", "mean", "full marks", "flagged", "not graded",
-                         "check failed most"], rows))
+    parts.append(_table(["assignment", "students", "mean", "full marks", "flagged", "files not graded",
+                         "no submission", "check failed most"], rows))
     graded = [d for d in summaries if d["students"] and d["max_score"]]
     if graded:
         fig, ax = _figure(max(4, 0.6 * len(graded) + 2), 3)

@@ -36,6 +36,7 @@ NOISE = 25        # copydetect's noise threshold: shared runs shorter than this 
 GUARANTEE = 30    # every shared run at least this long is found (winnowing window = GUARANTEE - NOISE + 1)
 THRESHOLD = 0.5   # a pair is flagged when one side has at least this share of its own code in the other ...
 MIN_SHARED = 100  # ... and they share at least this many normalised characters (a few lines, not one idiom)
+MAX_SHOWN = 200   # flagged pairs shown side by side on the page, most similar first (the CSV has every pair)
 COLUMNS = ["student_a", "student_b", "similarity", "flagged", "similarity_a", "similarity_b", "shared"]
 
 
@@ -181,13 +182,15 @@ def similarity_page(asg, pairs, codes, no_code, unread, skipped, threshold, min_
                    f"<td>{p.share_a:.2f}</td><td>{p.share_b:.2f}</td><td>{p.shared}</td>"
                    f"<td>{'flagged' if p.flagged else ''}</td></tr>" for p in pairs[:50])
     sides = []
-    for p in flagged:
+    for p in flagged[:MAX_SHOWN]:
         sa, sb = p.slices if len(p.slices) == 2 else (np.zeros((2, 0), int), np.zeros((2, 0), int))
         sides.append(f'<section class="pair"><h3>{html.escape(p.a)} and {html.escape(p.b)}: {p.similarity:.2f}</h3>'
                      f"<p>{p.share_a:.0%} of {html.escape(p.a)}'s own code is in {html.escape(p.b)}'s, "
                      f"{p.share_b:.0%} of {html.escape(p.b)}'s in {html.escape(p.a)}'s.</p>"
                      f'<div class="sides"><div><h4>{html.escape(p.a)}</h4><pre>{_marked(codes[p.a], sa)}</pre></div>'
                      f'<div><h4>{html.escape(p.b)}</h4><pre>{_marked(codes[p.b], sb)}</pre></div></div></section>')
+    more = (f"<p>The {MAX_SHOWN} most similar are shown; the CSV lists all {len(flagged)}.</p>"
+            if len(flagged) > MAX_SHOWN else "")
     lists = ""
     if no_code:
         lists += f"<p>No code of their own (blank, or only what was given): {html.escape(', '.join(no_code))}.</p>"
@@ -213,7 +216,7 @@ they share at least {min_shared} normalised characters. <strong>A flag is a reas
 no score.</strong></p>
 {lists}
 <h2>Flagged pairs ({len(flagged)})</h2>
-{''.join(sides) or '<p>None.</p>'}
+{more}{''.join(sides) or '<p>None.</p>'}
 <h2>The most similar pairs</h2>
 <table><tr><th>student a</th><th>student b</th><th>similarity</th><th>share of a</th><th>share of b</th>
 <th>characters shared</th><th></th></tr>{rows}</table>
