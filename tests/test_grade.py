@@ -339,7 +339,6 @@ def test_feedback_has_no_hidden_tests(graded):
     assert "torch.autograd.gradcheck(" not in text, "the hidden checks' code is not shown"
     assert "✗ [0.5] seven more shapes" in text and "(hidden)" in text, "a failed hidden check is listed"
     assert "Y[i, j] sums X[i + a, j + b] * K[a, b]" in text, "with its hint"
-    assert "vnd.modern-cnns.checks" not in text, "the recorded check results are for the class report only"
     flagged = (graded["root"] / "feedback" / "patched-assert-close" / ASG / f"{ASG}.html").read_text()
     assert "Autograded score" in flagged
     for flag in ("canary-passed", "monkeypatch"):
@@ -373,6 +372,8 @@ def test_regrade_of_one_student_keeps_the_others_and_zeroes_an_unreadable_resubm
     root = graded["root"]
     report = root / "autograded" / f"{ASG}-report.csv"
     before = {r["student_id"]: r for r in csv.DictReader(open(report))}
+    checks = root / "autograded" / f"{ASG}-checks.csv"
+    checks_before = list(csv.DictReader(open(checks)))
     again = tmp_path / "sub"
     shutil.copytree(root.parent / "submitted", again)
     (again / "hardcoded" / ASG / f"{ASG}.ipynb").write_text("{ not a notebook any more")
@@ -384,6 +385,12 @@ def test_regrade_of_one_student_keeps_the_others_and_zeroes_an_unreadable_resubm
     assert set(after) == set(before)
     assert {s: r for s, r in after.items() if s != "hardcoded"} == {s: r for s, r in before.items() if s != "hardcoded"}
     assert (after["hardcoded"]["status"], after["hardcoded"]["score"]) == ("failed", "0"), after["hardcoded"]
+    # the check results: everyone else's rows kept as they were; the unreadable resubmission recorded none
+    checks_after = list(csv.DictReader(open(checks)))
+    assert [r for r in checks_after if r["student_id"] != "hardcoded"] == \
+        [r for r in checks_before if r["student_id"] != "hardcoded"]
+    assert any(r["student_id"] == "hardcoded" for r in checks_before)
+    assert not any(r["student_id"] == "hardcoded" for r in checks_after)
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         assert gb.find_submission(ASG, "hardcoded").code_score == 0
 

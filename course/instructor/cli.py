@@ -54,7 +54,10 @@ def add_commands(sub, add_course_dir):
     p.add_argument("--gradebook", default=None, help="the gradebook (default: gradebook.db)")
     add_course_dir(p)
     p = sub.add_parser("export", help="grades from the gradebook, late penalties applied, for an LMS's grade import")
-    p.add_argument("--lms", choices=["canvas", "moodle", "csv"], required=True)
+    p.add_argument("--lms", choices=["canvas", "moodle", "moodle-worksheet", "csv"], required=True,
+                   help="whose grade import to write for (the columns: course/instructor/export.py)")
+    p.add_argument("--canvas-id-column", choices=["ID", "SIS User ID", "SIS Login ID"], default=None,
+                   help="canvas: the column the student ids belong in (default: ID for numeric ids, else SIS Login ID)")
     p.add_argument("assignments", nargs="*", help="only these (default: every assignment in the gradebook)")
     p.add_argument("--out", default=None, help="file to write (default: autograded/grades-<lms>.csv)")
     p.add_argument("--missing", choices=["empty", "zero"], default="empty",
@@ -97,7 +100,7 @@ def run(args):
         elif args.command == "export":
             from .export import export
             export(root, args.lms, only=args.assignments or None, out=args.out, missing=args.missing,
-                   gradebook=args.gradebook)
+                   gradebook=args.gradebook, canvas_id=args.canvas_id_column)
         elif args.command == "demo":
             from .demo import demo
             demo(root, count=args.assignments, jobs=args.jobs)

@@ -47,9 +47,12 @@ def class_of(asg, root=None):
 
 
 def demo(root=None, count=2, jobs=2, log=print):
-    """Build, grade a synthetic class for the first ``count`` graded assignments, and print each table."""
+    """Build, grade a synthetic class for the first ``count`` graded assignments, print each table, then the
+    class view.  The class is graded in a copy of the course under ``autograded/demo/course/``, so the course's
+    gradebook, feedback and report pages are never touched."""
     from .export import export
     from .grade import grade
+    from .nbgrader_tools import scratch_course
     from .report import report
     from .similarity import similarity
 
@@ -59,22 +62,25 @@ def demo(root=None, count=2, jobs=2, log=print):
     build(root, log=lambda *_: None)
     demo_dir = root / "autograded" / "demo"
     shutil.rmtree(demo_dir, ignore_errors=True)
+    todo = graded_assignments(root)[:count]
+    course = scratch_course(demo_dir / "course", root, todo, folders=("source", "release"))
     submitted = demo_dir / "submitted"
     outcomes = {}
-    for asg in graded_assignments(root)[:count]:
+    for asg in todo:
         for student, text in class_of(asg, root).items():
             dest = submitted / student / asg / f"{asg}.ipynb"
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_text(text, encoding="utf-8")
         log(f"\n== {asg} ==")
-        outcomes[asg] = grade(asg, submissions=submitted, jobs=jobs, root=root, cell_timeout=15,
-                              notebook_timeout=60, gradebook=demo_dir / "gradebook.db", log=log)
+        outcomes[asg] = grade(asg, submissions=submitted, jobs=jobs, root=course, cell_timeout=15,
+                              notebook_timeout=60, log=log)
         log(f"\n== {asg}: similarity ==")
-        similarity(asg, submissions=submitted, root=root, log=log)
+        similarity(asg, submissions=submitted, root=course, log=log)
     log("\n== the class view ==")
-    report(root, gradebook=demo_dir / "gradebook.db", log=log)
-    export(root, "canvas", out=demo_dir / "grades-canvas.csv", gradebook=demo_dir / "gradebook.db", log=log)
-    log(f"\ndemo finished in {time.perf_counter() - start:.0f} s. Feedback: feedback/<student>/<assignment>/; "
-        "reports: autograded/<assignment>-report.csv and .html, autograded/course-report.html; the demo's own "
-        "gradebook: autograded/demo/gradebook.db (the course's gradebook.db is untouched).")
+    report(course, log=log)
+    export(course, "canvas", log=log)
+    log(f"\ndemo finished in {time.perf_counter() - start:.0f} s. Everything it wrote is under autograded/demo/: "
+        "the class (submitted/) and a copy of the course it was graded in (course/), with its gradebook, "
+        "feedback/<student>/<assignment>/ and autograded/ (the report CSVs and pages, course-report.html, the "
+        "similarity pages, grades-canvas.csv). The course's own gradebook and pages are untouched.")
     return outcomes

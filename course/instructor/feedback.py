@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-from ..cells import CHECKS_MIME, grade_id
+from ..cells import grade_id
 
 
 def feedback_html(asg, executed, out, path):
@@ -25,8 +25,7 @@ def feedback_html(asg, executed, out, path):
         cell.source = hidden.sub("# (hidden tests ran here)\n", cell.source)
         gid = grade_id(cell)
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.get("outputs", []) if CHECKS_MIME not in o.get("data", {})]
-            for o in cell.outputs:
+            for o in cell.get("outputs", []):
                 if o.get("output_type") == "error":
                     o["traceback"] = [f"{o.get('ename', 'Error')}: {o.get('evalue', '')}"]
             if gid in out.cells and out.cells[gid][0] is not None:
@@ -80,10 +79,9 @@ def write_checks(path, outcomes, keep_others=False):
     rows = [{"student_id": o.student, "grade_id": gid, "check": str(i), "description": c["description"],
              "points": f"{c['points']:g}", "passed": "1" if c["passed"] else "0", "hidden": "1" if c["hidden"] else "0"}
             for o in outcomes for gid, checks in sorted(o.checks.items()) for i, c in enumerate(checks, 1)]
-    if keep_others and path.exists():
+    if keep_others:
         mine = {o.student for o in outcomes}
-        with open(path, newline="") as f:
-            rows = [r for r in csv.DictReader(f) if r.get("student_id") not in mine] + rows
+        rows = [r for r in read_csv(path) if r.get("student_id") not in mine] + rows
     rows.sort(key=lambda r: (r["student_id"], r["grade_id"], int(r["check"])))
     _write_csv(path, CHECK_COLUMNS, rows)
     return path

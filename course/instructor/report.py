@@ -9,13 +9,15 @@ Scores come from the gradebook; status, flags, times and the files not graded fr
 ``autograded/<asg>-report.csv``; check results from ``autograded/<asg>-checks.csv`` (both written by
 ``course grade``).  A check's pass rate counts every student graded: one whose test cell recorded no
 results (the notebook could not run, or the kernel died first) and scored 0 there failed every check of
-it; the few others (a record that did not add up to the cell's score, so it was not kept) are counted
-apart and named on the page.  For each cell the page verifies that the points of the passed checks add up
-to the gradebook's scores.  The numbers behind the page are also embedded in it as JSON
-(``<script id="report-data">``).
+it; the others (no record although they scored, or a record that does not list the checks the source
+notebook declares or does not add up to their score in the gradebook) are counted apart and named on the
+page (:func:`check_rates`).  For each cell the page verifies that the points of the passed checks add up to
+the gradebook's scores.  The numbers behind the page are also embedded in it as JSON
+(``<script type="application/json" id="report-data">``, readable with ``JSON.parse``).
 """
 from __future__ import annotations
 
+import ast
 import base64
 import html
 import io
@@ -52,34 +54,79 @@ def gradebook_scores(db_path, asg):
     return out, absent
 
 
-def check_rates(scores, check_rows):
+def declared_checks(source):
+    """The checks a test cell's source declares, in the order they run: ``[(check, description, points, hidden)]``
+    from its top-level ``@checks.visible(...)`` / ``@checks.hidden(...)`` decorators, or ``None`` when the cell
+    declares them some other way (in a loop, with a computed description), and the report falls back to the
+    list most students recorded."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    declared, calls = [], 0
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("visible", "hidden") \
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == "checks":
+            calls += 1
+    for node in tree.body:
+        for dec in getattr(node, "decorator_list", []) if isinstance(node, ast.FunctionDef) else []:
+            if not (isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute)
+                    and dec.func.attr in ("visible", "hidden") and isinstance(dec.func.value, ast.Name)
+                    and dec.func.value.id == "checks"):
+                continue
+            args = dict(zip(("description", "points", "hint"), dec.args)) | {k.arg: k.value for k in dec.keywords}
+            try:
+                description = ast.literal_eval(args["description"])
+                points = float(ast.literal_eval(args["points"])) if "points" in args else 1.0
+            except (KeyError, ValueError, TypeError, SyntaxError):
+                return None
+            declared.append((len(declared) + 1, str(description), points, dec.func.attr == "hidden"))
+    return declared if declared and len(declared) == calls else None
+
+
+def check_rates(scores, check_rows, declared=None):
     """Per test cell: its points, the class mean, and each check's passes among the students counted.
 
-    Returns ``{grade_id: {"points", "mean", "counted", "unrecorded": [students], "consistent",
+    ``declared``: ``{grade_id: [(check, description, points, hidden)]}`` from the source notebook
+    (:func:`declared_checks`); a cell without one takes the list most students recorded.  A student's record
+    counts when it lists exactly these checks and its passed points add up to the student's score in the
+    gradebook; a student without a record who scored 0 there failed every check (nothing ran, or nothing
+    passed).  The others are set aside and named: ``no_record`` (scored, but recorded nothing, e.g. graded
+    before the course recorded checks) and ``set_aside`` (a record that does not match).
+
+    Returns ``{grade_id: {"points", "mean", "counted", "no_record", "set_aside", "consistent",
     "checks": [{"check", "description", "points", "hidden", "passed", "counted"}]}}``."""
     recorded = {}
     for r in check_rows:
         recorded.setdefault(r["grade_id"], {}).setdefault(r["student_id"], []).append(r)
+
+    def as_list(rows):
+        return [(int(r["check"]), r["description"], float(r["points"]), r["hidden"] == "1")
+                for r in sorted(rows, key=lambda r: int(r["check"]))]
+
     cells = {}
     gids = sorted({g for s in scores.values() for g in s["cells"] if not g.endswith(CANARY)})  # the canary must fail
     for gid in gids:
         by_student = recorded.get(gid, {})
-        lists = Counter(tuple((int(r["check"]), r["description"], float(r["points"]), r["hidden"] == "1")
-                              for r in sorted(rows, key=lambda r: int(r["check"]))) for rows in by_student.values())
-        canon = list(lists.most_common(1)[0][0]) if lists else []
+        canon = (declared or {}).get(gid)
+        if canon is None:
+            lists = Counter(tuple(as_list(rows)) for rows in by_student.values())
+            canon = list(lists.most_common(1)[0][0]) if lists else []
         passed = [0] * len(canon)
-        counted, unrecorded, earned = 0, [], 0.0
+        counted, no_record, set_aside, earned = 0, [], [], 0.0
         for student, s in sorted(scores.items()):
-            got, points = s["cells"].get(gid, (0.0, 0.0))
+            got = s["cells"].get(gid, (0.0, 0.0))[0]
             rows = by_student.get(student)
-            key = tuple((int(r["check"]), r["description"], float(r["points"]), r["hidden"] == "1")
-                        for r in sorted(rows, key=lambda r: int(r["check"]))) if rows else None
-            if rows and list(key) == canon:
+            if rows:
                 results = {int(r["check"]): r["passed"] == "1" for r in rows}
-            elif not rows and got == 0.0:
-                results = {}        # nothing ran, or nothing passed: every check failed
+                adds_up = abs(sum(c[2] for c in canon if results.get(c[0])) - got) < 1e-6
+                if as_list(rows) != list(canon) or not adds_up:
+                    set_aside.append(student)
+                    continue
+            elif got == 0.0:
+                results = {}
             else:
-                unrecorded.append(student)
+                no_record.append(student)
                 continue
             counted += 1
             earned += got
@@ -88,7 +135,7 @@ def check_rates(scores, check_rows):
         points = max((s["cells"][gid][1] for s in scores.values() if gid in s["cells"]), default=0.0)
         from_checks = sum(c[2] * p for c, p in zip(canon, passed))
         cells[gid] = {
-            "points": points, "counted": counted, "unrecorded": unrecorded,
+            "points": points, "counted": counted, "no_record": no_record, "set_aside": set_aside,
             "mean": statistics.fmean([s["cells"].get(gid, (0.0, 0.0))[0] for s in scores.values()]) if scores else 0.0,
             "consistent": (abs(from_checks - earned) < 1e-6) if canon else None,
             "checks": [{"check": c[0], "description": c[1], "points": c[2], "hidden": c[3], "passed": p,
@@ -124,7 +171,7 @@ def failed_most(checks, top=15):
     """A bar chart of the checks with the lowest pass rates."""
     worst = sorted(checks, key=lambda c: c["rate"])[:top]
     fig, ax = _figure(7, 0.35 * len(worst) + 0.8)
-    labels = [f"{c['cell']}: {c['description'][:60]}" for c in worst][::-1]
+    labels = [f"{c['cell']}: {c['description'][:60]}".replace("$", r"\$") for c in worst][::-1]  # not mathtext
     ax.barh(labels, [c["rate"] for c in worst][::-1], color="#c44e52")
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of the class passing")
@@ -143,17 +190,33 @@ td, th { border: 1px solid #ccc; padding: 2px 8px; text-align: left; } .bad { co
 
 
 def _page(title, body, data):
+    embedded = json.dumps(data).replace("</", "<\\/")  # JSON.parse reads it as is; "</script>" cannot end it
     return (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f"<style>{STYLE}</style></head><body>\n<h1>{html.escape(title)}</h1>\n{body}\n"
-            f'<script type="application/json" id="report-data">{html.escape(json.dumps(data), quote=False)}</script>'
+            f'<script type="application/json" id="report-data">{embedded}</script>'
             "\n</body></html>\n")
+
+
+def source_checks(asg, root):
+    """``{grade_id: declared checks}`` for the test cells of the source notebook (the instructor's, trusted)."""
+    import nbformat
+
+    from ..cells import grade_id, is_test
+    from ..coursedir import source_path
+
+    path = source_path(asg, root)
+    if not path.exists():
+        return {}
+    nb = nbformat.read(path, as_version=4)
+    found = {grade_id(c): declared_checks(c.source) for c in nb.cells if is_test(c)}
+    return {g: d for g, d in found.items() if d is not None}
 
 
 def assignment_summary(asg, root, db_path):
     """Everything the assignment's page shows, as data."""
     scores, absent = gradebook_scores(db_path, asg)
     rows = read_csv(root / "autograded" / f"{asg}-report.csv")
-    cells = check_rates(scores, read_csv(root / "autograded" / f"{asg}-checks.csv"))
+    cells = check_rates(scores, read_csv(root / "autograded" / f"{asg}-checks.csv"), source_checks(asg, root))
     graded = [r for r in rows if r["status"] in ("graded", "flagged", "failed")]
     max_score = max((s["max_score"] for s in scores.values()), default=0.0)
     totals = [s["score"] for s in scores.values()]
@@ -192,8 +255,11 @@ def assignment_page(d):
     cell_rows = []
     for gid, c in d["cells"].items():
         note = "" if c["consistent"] in (True, None) else '<span class="bad">checks do not add up to the gradebook</span>'
-        if c["unrecorded"]:
-            note += f" not counted (their record did not add up): {html.escape(', '.join(c['unrecorded']))}"
+        if c["no_record"]:
+            note += f" not counted (scored, but no check results recorded): {html.escape(', '.join(c['no_record']))}"
+        if c["set_aside"]:
+            note += (" not counted (recorded checks that do not match the notebook's or the gradebook's score): "
+                     f"{html.escape(', '.join(c['set_aside']))}")
         cell_rows.append([html.escape(gid), f"{c['points']:g}", f"{c['mean']:.2f}",
                           f"{c['mean'] / c['points']:.0%}" if c["points"] else "", note])
     if cell_rows:

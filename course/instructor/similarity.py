@@ -1,12 +1,17 @@
 """The similarity check: ``python -m course similarity ASSIGNMENT [--submissions DIR | --zip Z]``.
 
-Neither nbgrader nor otter-grader has one.  This compares the code each student wrote in the
-assignment's answer cells, across every pair of students, with copydetect's winnowing
-(Schleimer et al., 2003, as in MOSS): the code is tokenised and normalised (every variable, function and
-class name becomes one letter, comments, strings and spacing are dropped), so renaming variables or
-reformatting does not hide a copy.  What students were given counts as boilerplate: the answer cells as
-released (signatures, ``raise NotImplementedError``) and the course's reference answers of every notebook,
-so the starter code and the textbook answer are never evidence of copying.
+Neither nbgrader nor otter-grader has one.  This compares the code each student wrote (the assignment's
+answer cells, and any code cell they added, which grading runs too), across every pair of students, with
+copydetect's winnowing (Schleimer et al., 2003, as in MOSS): the code is tokenised and normalised (every
+variable, function and class name becomes one letter, every string a placeholder; comments and spacing
+are dropped), so renaming variables or reformatting does not hide a copy, and neither does reordering
+functions or adding code of one's own.  What students were given counts as boilerplate: the notebooks'
+code as released (the answer cells' starter code, the worked examples) and the course's reference answers
+of every notebook, so the starter code and the textbook answer are never evidence of copying.
+
+A known limit, as for every k-gram method: the shared runs must be at least ``NOISE`` normalised
+characters long, so a copy with a dummy statement inserted after *every* line of a short answer shares
+too little to be flagged (one after every second line still is).
 
 The students are found exactly as ``course grade`` finds them (``intake.collect``: a submissions folder or
 an LMS zip).  It writes ``autograded/<asg>-similarity.csv`` (``student_a, student_b, similarity, flagged``,
@@ -58,8 +63,11 @@ def answer_ids(asg, root=None):
     return [grade_id(c) for c in nb.cells if c.cell_type == "code" and nbgrader_meta(c).get("solution")]
 
 
-def answer_code(nb, ids):
-    """The code of a notebook's answer cells (``ids``), one block per cell; a duplicated cell counts once."""
+def answer_code(nb, ids, known=None):
+    """The code a student wrote: the notebook's answer cells (``ids``), one block per cell (a duplicated cell counts
+    once), then every code cell the student added (one that carries none of the notebook's grade ids and is not,
+    word for word, a cell of the notebook they received, ``known``), since grading runs those too.  Without
+    ``known``, only the answer cells."""
     blocks = []
     for gid in ids:
         seen = []
@@ -67,12 +75,25 @@ def answer_code(nb, ids):
             if cell.get("cell_type") == "code" and grade_id(cell) == gid and cell.source not in seen:
                 seen.append(cell.source)
         blocks += seen
+    if known is not None:
+        given = set(known["sources"])
+        blocks += [c.source for c in nb.cells if c.get("cell_type") == "code" and grade_id(c) not in known["ids"]
+                   and c.source.strip() and c.source not in given]
     return "\n\n".join(b.strip("\n") for b in blocks) + "\n"
 
 
+def received(asg, root=None):
+    """What the students of ``asg`` received: the grade ids and the code cells of the release notebook."""
+    from ..coursedir import release_path
+    nb = nbformat.read(release_path(asg, root), as_version=4)
+    return {"ids": {grade_id(c) for c in nb.cells if grade_id(c)},
+            "sources": [c.source for c in nb.cells if c.cell_type == "code"]}
+
+
 def boilerplate_code(root=None):
-    """What every student was given or could find in the course: each notebook's answer cells as released, and
-    the reference answers of every notebook (answers handed out in a later notebook included)."""
+    """What every student was given or could find in the course: each notebook's code as released (the answer
+    cells' starter code and the worked examples), and the reference answers of every notebook (answers handed
+    out in a later notebook included)."""
     from .build import filled_release
     from ..coursedir import release_path
 
@@ -81,8 +102,10 @@ def boilerplate_code(root=None):
         ids = answer_ids(asg, root)
         if not ids:
             continue
-        texts.append(answer_code(nbformat.read(release_path(asg, root), as_version=4), ids))
+        release = nbformat.read(release_path(asg, root), as_version=4)
+        texts.append(answer_code(release, ids))
         texts.append(answer_code(filled_release(asg, root=root), ids))
+        texts.append("\n\n".join(c.source for c in release.cells if c.cell_type == "code"))  # the worked examples
     return texts
 
 
@@ -131,8 +154,13 @@ def similarity(asg, submissions=None, zip_path=None, root=None, named_regexp=Non
     root = course_dir(root)
     if not source_path(asg, root).exists():
         raise SystemExit(f"no assignment {asg}: expected {source_path(asg, root)}")
+    try:
+        import copydetect  # noqa: F401
+    except ImportError:
+        raise SystemExit("the similarity check needs copydetect: pip install -r requirements.txt "
+                         "(or pip install .[instructor])") from None
     start = time.perf_counter()
-    ids = answer_ids(asg, root)
+    ids, known = answer_ids(asg, root), received(asg, root)
     given = boilerplate_hashes(boilerplate_code(root))
     codes, fingerprints, unread = {}, {}, {}
     with tempfile.TemporaryDirectory(prefix="course-similarity-") as tmp:
@@ -144,7 +172,7 @@ def similarity(asg, submissions=None, zip_path=None, root=None, named_regexp=Non
             if nb is None:
                 unread[student] = ", ".join(why)
                 continue
-            codes[student] = answer_code(nb, ids)
+            codes[student] = answer_code(nb, ids, known)
             fingerprints[student] = fingerprint(codes[student], given)
     pairs = compare(fingerprints, threshold, min_shared)
     out = root / "autograded"
