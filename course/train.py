@@ -14,7 +14,8 @@ in 05_lenet) and is faster:
   :class:`_CpuThreads`);
 * loss and accuracy are accumulated on the device and read back once per
   epoch, so the GPU is never stalled by a per-batch ``float()``;
-* it saves a checkpoint after every epoch and resumes from it (断点续训).
+* it saves a checkpoint after every epoch and resumes from it (断点续训), but
+  never into another network or under other training settings.
 """
 from __future__ import annotations
 
@@ -185,12 +186,58 @@ def _accuracy_sums(net, data_iter, device, memory_format):
     return correct, count
 
 
-def save_checkpoint(path, net, optimizer, history):
-    """Write model, optimizer and history atomically (a crash mid-write never corrupts the file)."""
+def _code_digest(code, h):
+    """Feed a function's bytecode, names and constants (nested functions too, never an address) into ``h``."""
+    h.update(code.co_code)
+    h.update(repr(code.co_names).encode())
+    for const in code.co_consts:
+        if hasattr(const, "co_code"):
+            _code_digest(const, h)
+        else:
+            h.update(repr(const).encode())
+
+
+def network_signature(net):
+    """A fingerprint of what makes a network this network, saved in its checkpoints.
+
+    It covers every module (its class and settings, e.g. ``Conv2d(1, 6, kernel_size=(5, 5), padding=(2, 2))``
+    or ``Sigmoid`` against ``ReLU``), the names, shapes and dtypes of the parameters and buffers, and the
+    ``forward`` code of every module class not from ``torch`` (so ``torch.sigmoid`` changed to ``torch.relu``
+    inside your own ``forward`` counts as another network).  Two networks with the same parameter shapes but
+    another activation, pooling, padding or forward have different signatures."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for name, m in net.named_modules():
+        cls = type(m)
+        h.update(f"{name}:{cls.__module__}.{cls.__qualname__}({m.extra_repr()})\n".encode())
+        code = getattr(getattr(cls, "forward", None), "__code__", None)
+        if code is not None and not cls.__module__.startswith("torch."):
+            _code_digest(code, h)
+    for name, t in list(net.named_parameters()) + list(net.named_buffers()):
+        h.update(f"{name}:{tuple(t.shape)}:{t.dtype}\n".encode())
+    return h.hexdigest()[:16]
+
+
+def training_config(train_iter, lr, device, warmup_steps=0):
+    """The settings a checkpoint's training ran with; a run resumes a checkpoint only with the same ones
+    (the number of epochs may grow: that is what resuming is for)."""
+    images = getattr(train_iter, "images", None)
+    dataset = getattr(train_iter, "dataset", None)
+    examples = len(images) if images is not None else (len(dataset) if dataset is not None else None)
+    return {"device": torch.device(device).type, "batch_size": getattr(train_iter, "batch_size", None),
+            "examples": examples, "resize": getattr(train_iter, "resize", None),
+            "normalize": getattr(train_iter, "normalize", None), "lr": float(lr), "warmup_steps": int(warmup_steps)}
+
+
+def save_checkpoint(path, net, optimizer, history, config=None):
+    """Write model, optimizer, history, the network's signature and the training configuration atomically
+    (a crash mid-write never corrupts the file)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save({"model": net.state_dict(), "optimizer": optimizer.state_dict(), "history": history}, tmp)
+    torch.save({"model": net.state_dict(), "optimizer": optimizer.state_dict(), "history": history,
+                "network": network_signature(net), "config": config}, tmp)
     os.replace(tmp, path)
 
 
@@ -203,6 +250,20 @@ def load_checkpoint(path, net, optimizer=None, device=None):
     return state["history"]
 
 
+def _why_not_resume(state, net, config):
+    """Why the checkpoint ``state`` must not be resumed by ``net`` trained with ``config`` (None: it may)."""
+    if not isinstance(state, dict) or "model" not in state:
+        return "is not a checkpoint of train_ch6"
+    if state.get("network") != network_signature(net):
+        return ("was saved by another network (its layers, their settings or its forward code differ)"
+                if state.get("network") else "does not say which network saved it (an older checkpoint)")
+    old = state.get("config") or {}
+    changed = [f"{k} {old.get(k)!r} -> {v!r}" for k, v in config.items() if old.get(k) != v]
+    if changed:
+        return f"was trained with other settings ({', '.join(changed)})"
+    return None
+
+
 def _checkpoint_path(checkpoint):
     """Quick-mode runs keep their checkpoints apart, so they never pass for real training."""
     if checkpoint is None:
@@ -211,7 +272,7 @@ def _checkpoint_path(checkpoint):
     return path.with_name(path.stem + ".quick" + path.suffix) if quick_mode() else path
 
 
-def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, *, checkpoint=None,
+def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, *, checkpoint=None, fresh=False,
               init=True, warmup_steps=0, compile=False, plot=True, save_plot=None, verbose=True):
     """Train ``net`` with SGD and cross-entropy, like d2l's ``train_ch6`` (introduced in 05_lenet).
 
@@ -219,7 +280,14 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, *, checkp
     ``test_acc``, ``seconds`` and ``examples_per_sec`` (wall time, data included).
 
     * ``checkpoint``: a file; if it exists, training resumes after its last
-      epoch (and nothing is trained if all ``num_epochs`` are done).
+      epoch (and nothing is trained if all ``num_epochs`` are done), but only
+      if it was saved by the same network (:func:`network_signature`: the
+      layers, their settings, your ``forward``) trained with the same settings
+      (:func:`training_config`: device type, batch size, examples, resize, learning
+      rate, warm-up).  Otherwise training starts from scratch, and the old file
+      is kept beside it as ``<name>.stale``; one line says why.
+    * ``fresh``: start from scratch on purpose (the old checkpoint is kept as
+      ``<name>.stale``).
     * ``init``: apply d2l's Xavier initialisation first (ignored when resuming).
     * ``warmup_steps``: raise the learning rate linearly from 0 over this many
       batches (keeps NiN and GoogLeNet from diverging in their first steps).
@@ -241,20 +309,28 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, *, checkp
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     history = {k: [] for k in ("train_loss", "train_acc", "test_acc", "seconds", "examples_per_sec")}
     ckpt = _checkpoint_path(checkpoint)
+    config = training_config(train_iter, lr, device, warmup_steps)
     resumed = False
     if ckpt is not None and ckpt.exists():
         try:
-            history = load_checkpoint(ckpt, net, optimizer, device)
-            resumed = True
+            state = torch.load(ckpt, map_location=device, weights_only=False)
+            why = "is set aside (fresh=True)" if fresh else _why_not_resume(state, net, config)
+            if why is None:
+                net.load_state_dict(state["model"])
+                optimizer.load_state_dict(state["optimizer"])
+                history = state["history"]
+                resumed = True
+        except (RuntimeError, KeyError, ValueError, EOFError, OSError, TypeError) as err:
+            why = f"cannot be resumed ({type(err).__name__})"   # a damaged file, or weights that do not fit
+            history = {k: [] for k in history}
+        if resumed:
             if verbose:
                 print(f"resumed from {ckpt} after epoch {len(history['train_loss'])}")
-        except (RuntimeError, KeyError, ValueError, EOFError, OSError) as err:
-            # Another network (or a damaged file): keep the old file, start afresh.
+        else:
+            # another network, other settings, a damaged file, or on purpose: keep the old file, start afresh
             stale = ckpt.with_name(ckpt.name + ".stale")
             os.replace(ckpt, stale)
-            history = {k: [] for k in history}
-            print(f"{ckpt} does not fit this network ({type(err).__name__}); kept it as {stale.name} "
-                  "and training from scratch")
+            print(f"{ckpt} {why}: kept it as {stale.name}, training from scratch")
     if not resumed and init:
         net.apply(init_weights)
     # after the initialisation, so that a seed gives the same weights as d2l's (the RNG fills memory in order)
@@ -323,7 +399,7 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, *, checkp
                 raise FloatingPointError(f"the training loss became {train_loss} in epoch {epoch + 1}: "
                                          "lower the learning rate or add warm-up (warmup_steps)")
             if ckpt is not None:
-                save_checkpoint(ckpt, net, optimizer, history)
+                save_checkpoint(ckpt, net, optimizer, history, config)
             if animator is not None:
                 animator.add(epoch + 1, (train_loss, train_acc, test_acc))
             bar.set_postfix(loss=f"{train_loss:.3f}", test_acc=f"{test_acc:.3f}")

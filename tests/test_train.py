@@ -105,7 +105,89 @@ def test_checkpoint_of_another_network_is_set_aside(full_mode, capsys):
     h = course.train_ch6(other, train_iter, test_iter, 1, 0.5, "cpu", checkpoint=ckpt, plot=False, verbose=False)
     assert len(h["train_loss"]) == 1
     assert (full_mode / "net.pt.stale").exists()
-    assert "does not fit this network" in capsys.readouterr().out
+    assert "was saved by another network" in capsys.readouterr().out
+
+
+class LeNetLike(nn.Module):
+    """A network with its own forward, as students write them."""
+    def __init__(self):
+        super().__init__()
+        self.conv, self.fc = nn.Conv2d(1, 4, 3, padding=1), nn.Linear(4 * 49, 10)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(nn.functional.avg_pool2d(torch.sigmoid(self.conv(x)), 4), 1))
+
+
+class LeNetLikeReLU(LeNetLike):
+    def forward(self, x):
+        return self.fc(torch.flatten(nn.functional.avg_pool2d(torch.relu(self.conv(x)), 4), 1))
+
+
+@pytest.mark.parametrize("changed", ["sigmoid -> ReLU module", "max instead of average pooling",
+                                     "relu in its own forward"])
+def test_a_changed_network_with_the_same_parameter_shapes_never_resumes(full_mode, capsys, changed):
+    """The student fixes LeNet (sigmoid -> ReLU) and reruns the training cell: every parameter has the same shape,
+    yet the old checkpoint is set aside and the new network trains from scratch, with one line saying why."""
+    train_iter, test_iter = tiny_loaders()
+    ckpt = full_mode / "lenet.pt"
+    if changed == "relu in its own forward":
+        old, new = LeNetLike(), LeNetLikeReLU()
+    else:
+        act = nn.ReLU() if changed.startswith("sigmoid") else nn.Sigmoid()
+        pool = nn.MaxPool2d(4) if changed.startswith("max") else nn.AvgPool2d(4)
+        old = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.Sigmoid(), nn.AvgPool2d(4), nn.Flatten(), nn.Linear(196, 10))
+        new = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), act, pool, nn.Flatten(), nn.Linear(196, 10))
+    assert [p.shape for p in old.parameters()] == [p.shape for p in new.parameters()]
+    course.train_ch6(old, train_iter, test_iter, 2, 0.5, "cpu", checkpoint=ckpt, plot=False, verbose=False)
+    capsys.readouterr()
+    h = course.train_ch6(new, train_iter, test_iter, 3, 0.5, "cpu", checkpoint=ckpt, plot=False, verbose=False)
+    assert len(h["train_loss"]) == 3, "all three epochs trained: nothing was resumed"
+    out = capsys.readouterr().out
+    assert "was saved by another network" in out and "training from scratch" in out and len(out.splitlines()) == 1
+    assert (full_mode / "lenet.pt.stale").exists()
+    assert train.network_signature(old) != train.network_signature(new)
+
+
+def test_the_same_network_rebuilt_still_resumes(full_mode):
+    """A new instance of the same network (as after a kernel restart) has the same signature and resumes."""
+    train_iter, test_iter = tiny_loaders()
+    ckpt = full_mode / "lenet.pt"
+    course.train_ch6(LeNetLike(), train_iter, test_iter, 1, 0.5, "cpu", checkpoint=ckpt, plot=False, verbose=False)
+    h = course.train_ch6(LeNetLike(), train_iter, test_iter, 2, 0.5, "cpu", checkpoint=ckpt, plot=False, verbose=False)
+    assert len(h["train_loss"]) == 2 and len(h["seconds"]) == 2 and not (full_mode / "lenet.pt.stale").exists()
+
+
+@pytest.mark.parametrize("change", ["lr", "batch_size", "examples", "resize"])
+def test_other_training_settings_never_resume(full_mode, capsys, change):
+    """A checkpoint trained with another learning rate, batch size, data set size or resolution (e.g. a short CPU
+    run, later rerun with the GPU settings) is not resumed."""
+    train_iter, test_iter = tiny_loaders()
+    ckpt = full_mode / "net.pt"
+    course.train_ch6(small_net(), train_iter, test_iter, 1, 0.5, "cpu", checkpoint=ckpt, plot=False, verbose=False)
+    capsys.readouterr()
+    lr = 0.25 if change == "lr" else 0.5
+    if change == "batch_size":
+        train_iter, test_iter = tiny_loaders(batch_size=16)
+    elif change == "examples":
+        train_iter, test_iter = tiny_loaders(n=128)
+    elif change == "resize":
+        train_iter.resize = 28   # the same images asked for at another size
+    h = course.train_ch6(small_net(), train_iter, test_iter, 2, lr, "cpu", checkpoint=ckpt, plot=False, verbose=False)
+    assert len(h["train_loss"]) == 2
+    out = capsys.readouterr().out
+    assert f"was trained with other settings ({change}" in out, out
+
+
+def test_fresh_restarts_on_purpose(full_mode, capsys):
+    """fresh=True trains from scratch even with a checkpoint that fits, and keeps the old one aside."""
+    train_iter, test_iter = tiny_loaders()
+    ckpt = full_mode / "net.pt"
+    course.train_ch6(small_net(), train_iter, test_iter, 2, 0.5, "cpu", checkpoint=ckpt, plot=False, verbose=False)
+    capsys.readouterr()
+    h = course.train_ch6(small_net(), train_iter, test_iter, 2, 0.5, "cpu", checkpoint=ckpt, fresh=True,
+                         plot=False, verbose=False)
+    assert len(h["seconds"]) == 2 and "fresh=True" in capsys.readouterr().out
+    assert (full_mode / "net.pt.stale").exists()
 
 
 def test_quick_mode_checkpoints_are_kept_apart(monkeypatch, tmp_path):
