@@ -13,6 +13,9 @@ def add_commands(sub, add_course_dir):
     p = sub.add_parser("build", help="regenerate release/ (nbgrader) and solutions/ (executed, quick mode)")
     p.add_argument("assignments", nargs="*", help="only these assignment ids (default: all)")
     p.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default 2)")
+    p.add_argument("--train", action="store_true",
+                   help="record real runs of the training cells (tag recorded-run) in solutions/, at this device's "
+                        "budget (the CPU one on a CPU, d2l's on a GPU); a plain build keeps the recorded runs")
     add_course_dir(p)
     p = sub.add_parser("check", help="fail if source/ is malformed, release/ leaks or drifted, or a solution fails")
     p.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default 2)")
@@ -77,7 +80,7 @@ def run(args):
         root = find_course_dir(args.course_dir)
         if args.command == "build":
             from .build import build
-            build(root, only=args.assignments or None, jobs=args.jobs)
+            build(root, only=args.assignments or None, jobs=args.jobs, train=args.train)
         elif args.command == "check":
             from .check import check
             check(root, jobs=args.jobs, execute=not args.no_execute)
