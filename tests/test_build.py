@@ -184,3 +184,74 @@ def test_lint_rejects_each_broken_test_cell(edit, points, problem):
     from course.instructor.check import lint_checks
     problems = lint_checks(edit(GOOD_CELL), points)
     assert any(problem in p for p in problems), problems
+
+
+def _toy_course(tmp_path, recorded_source):
+    """A one-notebook course: a quick-mode cell, a recorded-run cell, and another quick-mode cell."""
+    root = tmp_path / "toy"
+    (root / "source" / "99_toy").mkdir(parents=True)
+    shutil.copy(ROOT / "nbgrader_config.py", root)
+    tags = {"tags": ["nbval-ignore-output", "recorded-run"]}
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    nb.cells = [nbformat.v4.new_code_cell('import os, course\nprint("before: quick", course.quick_mode())'),
+                nbformat.v4.new_code_cell(recorded_source, metadata=tags),
+                nbformat.v4.new_code_cell('print("after: quick", course.quick_mode())')]
+    nbformat.write(nb, root / "source" / "99_toy" / "99_toy.ipynb")
+    return root
+
+
+def _texts(nb):
+    return ["".join(o.get("text", "") for o in c.get("outputs", [])) for c in nb.cells]
+
+
+def test_train_build_records_real_runs_and_a_plain_build_keeps_them(tmp_path):
+    """`build --train` runs only the recorded-run cells outside quick mode, from an emptied folder of their own,
+    and records device, seconds, date and the source's fingerprint; a plain build (quick mode) keeps that recording
+    while the cell is unchanged, and drops it when the cell changes."""
+    from course.instructor.build import build_solution
+
+    cell = 'print("train: quick", course.quick_mode(), "cwd", os.path.basename(os.getcwd()))\nopen("ran", "a").close()'
+    root = _toy_course(tmp_path, cell)
+    stale = root / "solutions" / "training" / "99_toy" / "checkpoints"
+    stale.mkdir(parents=True)
+    (stale / "old.pt").write_text("an old checkpoint")
+    log = []
+    dest = build_solution("99_toy", root, train=True, log=log.append)
+    nb = nbformat.read(dest, as_version=4)
+    assert len(nb.cells) == 3, "the quick-mode switches are not left in the answer key"
+    assert _texts(nb) == ["before: quick True\n", "train: quick False cwd 99_toy\n", "after: quick True\n"]
+    run = nb.cells[1].metadata["course"]["recorded"]
+    assert run["device"].startswith(("cpu", "cuda")) and run["seconds"] >= 0 and len(run["date"]) == 10
+    assert not (stale / "old.pt").exists(), "a recorded run never resumes an old checkpoint"
+
+    build_solution("99_toy", root, log=log.append)                       # a plain build
+    again = nbformat.read(dest, as_version=4)
+    assert _texts(again)[1] == "train: quick False cwd 99_toy\n" and again.cells[1].metadata["course"]["recorded"] == run
+
+    src = root / "source" / "99_toy" / "99_toy.ipynb"
+    changed = nbformat.read(src, as_version=4)
+    changed.cells[1].source = cell.replace("train:", "trained:")
+    nbformat.write(changed, src)
+    log.clear()
+    build_solution("99_toy", root, log=log.append)
+    stale_run = nbformat.read(dest, as_version=4)
+    assert _texts(stale_run)[1].startswith("trained: quick True"), "a changed cell is not shown with the old run"
+    assert "recorded" not in stale_run.cells[1].metadata.get("course", {})
+    assert any("no recorded run" in line for line in log), log
+
+
+def test_a_recorded_run_cell_must_not_be_compared_or_graded(course_copy, tmp_path):
+    """A recorded-run cell without nbval-ignore-output (its recorded outputs would be compared with a quick
+    build's), or on a graded cell, fails the check."""
+    def mutate(root, asg):
+        nb = nbformat.read(source_path(asg, root), as_version=4)
+        plain = next(c for c in nb.cells if c.cell_type == "code" and not c.metadata["nbgrader"].get("grade")
+                     and not c.metadata["nbgrader"].get("solution"))
+        plain.metadata["tags"] = ["recorded-run"]
+        test = next(c for c in nb.cells if c.cell_type == "code" and c.metadata["nbgrader"].get("grade"))
+        test.metadata["tags"] = ["recorded-run", "nbval-ignore-output"]
+        nbformat.write(nb, source_path(asg, root))
+    proc = broken(course_copy, tmp_path, mutate, "--no-execute")
+    assert proc.returncode == 1
+    assert proc.stderr.count("a recorded-run cell is an ungraded code cell tagged nbval-ignore-output") == 2, proc.stderr

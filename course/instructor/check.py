@@ -3,7 +3,10 @@
 It fails when a source notebook is malformed (outputs left in, bad or
 duplicated nbgrader metadata), when a release notebook leaks a solution or a
 hidden test, when a solution fails its own tests, or when regenerating would
-change ``release/`` or ``solutions/``.
+change ``release/`` or ``solutions/``.  The outputs of cells tagged
+``nbval-ignore-output`` are not compared; among them, the ``recorded-run`` cells
+show real runs that ``python -m course build --train`` recorded, and the check
+names those that have none.
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ import nbformat
 from ..cells import grade_id, nbgrader_meta
 from ..coursedir import assignments, course_dir, release_path, solution_path, source_path
 from . import CheckFailed
-from .build import build, build_release, make_solution, normalized
+from .build import IGNORE_OUTPUT_TAGS, RECORDED_TAG, build, build_release, make_solution, normalized, recorded
 from .nbgrader_tools import scratch_course
 
 LEAKS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "BEGIN MARK SCHEME")
@@ -126,6 +129,11 @@ def lint_source(asg, root=None):
                 problems += [f"{where}: {p}" for p in lint_checks(cell.source, points)]
         if cell.cell_type == "markdown" and solution and grade:
             written += 1
+        tags = set(cell.metadata.get("tags", []))
+        if RECORDED_TAG in tags and (cell.cell_type != "code" or solution or grade
+                                     or not tags & IGNORE_OUTPUT_TAGS):
+            problems.append(f"{where}: a {RECORDED_TAG} cell is an ungraded code cell tagged nbval-ignore-output too "
+                            "(its recorded outputs come from `python -m course build --train`, not this build)")
     if written == 0:
         problems.append(f"{rel}: needs at least one manually graded written answer")
     scored = [c for c in nb.cells if c.cell_type == "code" and nbgrader_meta(c).get("grade")
@@ -214,6 +222,12 @@ def check(root=None, jobs=2, log=print, execute=True):
                 problems.append(f"solutions/{name} differs from what source/ generates: run `python -m course build`")
     if problems:
         raise CheckFailed("\n".join(problems))
+    unrecorded = [f"{asg} {grade_id(c)}" for asg in todo if solution_path(asg, root).exists()
+                  for c in nbformat.read(solution_path(asg, root), as_version=4).cells
+                  if recorded(c) and not c.get("metadata", {}).get("course", {}).get("recorded")]
+    if unrecorded:
+        log(f"note: {len(unrecorded)} training cells of the answer key show no recorded run (not compared, not a "
+            f"failure; python -m course build --train records them): {', '.join(unrecorded)}")
     if execute:
         log(f"regenerated {len(todo)} assignments: release/ and solutions/ are up to date, every solution passes")
     else:
