@@ -283,8 +283,8 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, *, checkp
       epoch (and nothing is trained if all ``num_epochs`` are done), but only
       if it was saved by the same network (:func:`network_signature`: the
       layers, their settings, your ``forward``) trained with the same settings
-      (:func:`training_config`: device type, batch size, examples, resize, learning
-      rate, warm-up).  Otherwise training starts from scratch, and the old file
+      (:func:`training_config`: device type, batch size, examples, resize, input
+      standardisation, learning rate, warm-up).  Otherwise training starts from scratch, and the old file
       is kept beside it as ``<name>.stale``; one line says why.
     * ``fresh``: start from scratch on purpose (the old checkpoint is kept as
       ``<name>.stale``).
