@@ -405,3 +405,17 @@ def test_a_record_that_disagrees_with_the_score_is_flagged_and_not_kept():
     assert honest.cells[gid][0] == 2.0 and len(honest.checks[gid]) == 4 and "check-record-mismatch" not in honest.flags
     forged = graded_with([True, True, True, True], 2.0)
     assert forged.cells[gid][0] == 2.0 and gid not in forged.checks and "check-record-mismatch" in forged.flags
+
+
+def test_similarity_reads_the_course_dirs_submitted_folder(tmp_path):
+    """Without --submissions, the class is the course's own submitted/ (as for grade), whatever the working directory."""
+    root = scratch_course(tmp_path / "course", ROOT, [ASG], folders=("source", "release"))
+    for student, nb in {"a": _alternative(0), "b": _disguised(_alternative(0), seed=4)}.items():
+        (root / "submitted" / student / ASG).mkdir(parents=True)
+        nbformat.write(nb, root / "submitted" / student / ASG / f"{ASG}.ipynb")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    proc = subprocess.run([sys.executable, "-m", "course", "similarity", ASG, "--course-dir", str(root)], cwd=elsewhere,
+                          capture_output=True, text=True, env=tool_env(), timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "2 students, 1 pairs" in proc.stdout and "1 flagged" in proc.stdout, proc.stdout

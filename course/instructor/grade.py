@@ -116,6 +116,7 @@ def grade(asg, submissions=None, zip_path=None, jobs=1, root=None, cell_timeout=
             raise
         clean_db = tmp / "clean.db"
         nbgrader("generate_assignment", asg, "--force", "--log-level=ERROR", root=course, db=clean_db)
+        submissions = submissions if submissions or zip_path else root / "submitted"  # the course's, not the cwd's
         collected = collect(asg, submissions, zip_path, tmp, named_regexp=named_regexp,
                             other_assignments=[a for a in assignments(root) if a != asg])
         todo, skipped = collected.submissions, collected.skipped

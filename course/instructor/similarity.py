@@ -164,6 +164,7 @@ def similarity(asg, submissions=None, zip_path=None, root=None, named_regexp=Non
     given = boilerplate_hashes(boilerplate_code(root))
     codes, fingerprints, unread = {}, {}, {}
     with tempfile.TemporaryDirectory(prefix="course-similarity-") as tmp:
+        submissions = submissions if submissions or zip_path else root / "submitted"  # the course's, not the cwd's
         collected = collect(asg, submissions, zip_path, Path(tmp), named_regexp=named_regexp,
                             other_assignments=[a for a in assignments(root) if a != asg])
         for student, sub in collected.submissions.items():
