@@ -65,7 +65,7 @@ def write_report(path, outcomes, keep_others=False):
         mine = {o.student for o in outcomes}
         rows = [r for r in read_csv(path) if r.get("student_id") not in mine] + rows
     rows.sort(key=lambda r: (r["student_id"] == "", r["student_id"], r["status"] != "graded", r["file"]))
-    _write_csv(path, REPORT_COLUMNS, rows)
+    write_csv(path, REPORT_COLUMNS, rows)
     return path
 
 
@@ -83,7 +83,7 @@ def write_checks(path, outcomes, keep_others=False):
         mine = {o.student for o in outcomes}
         rows = [r for r in read_csv(path) if r.get("student_id") not in mine] + rows
     rows.sort(key=lambda r: (r["student_id"], r["grade_id"], int(r["check"])))
-    _write_csv(path, CHECK_COLUMNS, rows)
+    write_csv(path, CHECK_COLUMNS, rows)
     return path
 
 
@@ -96,7 +96,7 @@ def read_csv(path):
         return list(csv.DictReader(f))
 
 
-def _write_csv(path, columns, rows):
+def write_csv(path, columns, rows):
     """Write ``rows`` atomically: a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")

@@ -34,7 +34,7 @@ import numpy as np
 
 from ..cells import grade_id, nbgrader_meta
 from ..coursedir import assignments, course_dir, source_path
-from .feedback import _write_csv
+from .feedback import write_csv
 from .intake import collect, read_submission
 
 NOISE = 25        # copydetect's noise threshold: shared runs shorter than this (normalised characters) are ignored
@@ -178,7 +178,7 @@ def similarity(asg, submissions=None, zip_path=None, root=None, named_regexp=Non
     pairs = compare(fingerprints, threshold, min_shared)
     out = root / "autograded"
     csv_path = out / f"{asg}-similarity.csv"
-    _write_csv(csv_path, COLUMNS, [{"student_a": p.a, "student_b": p.b, "similarity": f"{p.similarity:.3f}",
+    write_csv(csv_path, COLUMNS, [{"student_a": p.a, "student_b": p.b, "similarity": f"{p.similarity:.3f}",
                                     "flagged": "1" if p.flagged else "0", "similarity_a": f"{p.share_a:.3f}",
                                     "similarity_b": f"{p.share_b:.3f}", "shared": str(p.shared)} for p in pairs])
     no_code = sorted(s for s, fp in fingerprints.items() if fp.token_coverage == 0)
